@@ -1,0 +1,74 @@
+"""The one error hierarchy: every message is shown to the user as is.
+
+Each message says what is wrong and what to do next, on one line. The CLI maps
+`exit_code` to the process exit status (SPEC §3: 1 fixable error, 2 usage).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AnswersFileError",
+    "GitError",
+    "GitNotFoundError",
+    "InvalidAnswerError",
+    "MissingAnswersError",
+    "MlscaffoldError",
+    "TargetExistsError",
+    "TemplateError",
+    "TemplateNotFoundError",
+    "UnknownQuestionError",
+    "UnknownVersionError",
+    "UsageError",
+]
+
+
+class MlscaffoldError(Exception):
+    """An error the user can fix; `str()` is the whole message."""
+
+    exit_code = 1
+
+
+class UsageError(MlscaffoldError):
+    """The command line itself is malformed."""
+
+    exit_code = 2
+
+
+class InvalidAnswerError(MlscaffoldError):
+    """An answer fails its question's type, choices or validator."""
+
+
+class UnknownQuestionError(MlscaffoldError):
+    """An answer was given for a question the template does not ask."""
+
+
+class MissingAnswersError(MlscaffoldError):
+    """Answers are needed but there is no terminal to ask them on."""
+
+
+class AnswersFileError(MlscaffoldError):
+    """An answers file cannot be read or is not a YAML mapping."""
+
+
+class TargetExistsError(MlscaffoldError):
+    """The destination exists and is not an empty directory."""
+
+
+class TemplateNotFoundError(MlscaffoldError):
+    """The template source does not exist or cannot be reached."""
+
+
+class TemplateError(MlscaffoldError):
+    """The template failed to render (copier reported an error)."""
+
+
+class UnknownVersionError(MlscaffoldError):
+    """A template version is not among those available."""
+
+
+class GitNotFoundError(MlscaffoldError):
+    """The git executable is missing."""
+
+
+class GitError(MlscaffoldError):
+    """A git command failed."""

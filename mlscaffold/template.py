@@ -1,0 +1,221 @@
+"""Where templates come from: the bundled default, a local path, or a git URL.
+
+The default template's released versions ship inside the package as a git
+bundle. Projects record a canonical, machine-independent URL as their
+template source; every copier call runs with git configured to read that URL
+from the bundle, so `new`, `upgrade` and `versions` work with no network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from mlscaffold import bundle as bundles
+from mlscaffold import yamlio
+from mlscaffold.errors import TemplateError, TemplateNotFoundError, UnknownVersionError, UsageError
+from mlscaffold.git import git_text, run_git
+
+__all__ = [
+    "BUNDLE_ENV",
+    "CANONICAL_URL",
+    "TemplateSource",
+    "bundled_template",
+    "copier_environment",
+    "load_config",
+    "resolve_source",
+    "template_checkout",
+]
+
+# The source every project made from the default template records. Nothing is
+# ever fetched from it: git reads it from the bundle (see `copier_environment`).
+CANONICAL_URL = "https://github.com/mlscaffold/mlscaffold-template.git"
+# Points mlscaffold at another bundle: template development and tests.
+BUNDLE_ENV = "MLSCAFFOLD_TEMPLATE_BUNDLE"
+_REMOTE = re.compile(r"^(https?://|git\+|ssh://|git@|file://|gh:|gl:)")
+_CONFIG_NAMES = ("copier.yml", "copier.yaml")
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A template resolved to what copier is given and the exact ref to render."""
+
+    src: str
+    ref: str | None
+    is_default: bool
+    bundle: Path | None = None
+    local_dir: Path | None = None
+
+    @property
+    def label(self) -> str:
+        """Say which template and version this is, for messages."""
+        name = "the default template" if self.is_default else self.src
+        return f"{name} {self.ref}" if self.ref else name
+
+
+@contextmanager
+def bundled_template() -> Iterator[Path]:
+    """Yield the path of the default template's bundle for the duration of the block."""
+    override = os.environ.get(BUNDLE_ENV)
+    if override:
+        yield Path(override)
+        return
+    resource = resources.files("mlscaffold").joinpath("templates/default.bundle")
+    with resources.as_file(resource) as path:
+        yield path
+
+
+def _git_config_pairs(bundle: Path) -> dict[str, str]:
+    """Return GIT_CONFIG_* variables that redirect the canonical URL to BUNDLE."""
+    start = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
+    return {
+        "GIT_CONFIG_COUNT": str(start + 1),
+        f"GIT_CONFIG_KEY_{start}": f"url.{bundle}.insteadOf",
+        f"GIT_CONFIG_VALUE_{start}": CANONICAL_URL,
+    }
+
+
+@contextmanager
+def _patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+    # copier runs git through plumbum, whose environment is a copy taken at
+    # import time: patch both it and os.environ, and restore both afterwards.
+    from plumbum import local
+
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        with local.env(**values):
+            yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@contextmanager
+def copier_environment(source: TemplateSource) -> Iterator[None]:
+    """Run the block with git and copier set up for SOURCE, offline for the default."""
+    with tempfile.TemporaryDirectory(prefix="mlscaffold-copier-cache-") as cache:
+        values = {"GIT_TERMINAL_PROMPT": "0", "COPIER_CACHE_DIR": cache}
+        if source.bundle is not None:
+            values.update(_git_config_pairs(source.bundle))
+        with _patched_environ(values):
+            yield
+
+
+def _expand_shortcut(src: str) -> str:
+    for prefix, host in (("gh:", "github.com"), ("gl:", "gitlab.com")):
+        if src.startswith(prefix):
+            path = src[len(prefix) :].strip("/")
+            return f"https://{host}/{path}" + ("" if path.endswith(".git") else ".git")
+    return src
+
+
+def _newest_tag(repo: Path) -> str | None:
+    """Return the newest PEP 440 tag of REPO, as copier would pick it."""
+    best: tuple[Version, str] | None = None
+    for tag in git_text(["tag", "--list"], repo).splitlines():
+        try:
+            version = Version(tag.removeprefix("v"))
+        except InvalidVersion:
+            continue
+        if not version.is_prerelease and (best is None or version > best[0]):
+            best = (version, tag)
+    return best[1] if best else None
+
+
+def _is_repo_root(path: Path) -> bool:
+    return (path / ".git").exists()
+
+
+def resolve_source(template: str | None, vcs_ref: str | None, bundle: Path) -> TemplateSource:
+    """Resolve a `--template`/`--vcs-ref` pair (None: the default template) to a source."""
+    if template is None:
+        versions = bundles.list_versions(bundle)
+        if not versions:
+            raise UnknownVersionError(f"The template bundle {bundle} holds no release: reinstall mlscaffold.")
+        ref = vcs_ref or versions[-1]
+        if ref not in versions:
+            raise UnknownVersionError(
+                f"Template version {ref} is not available offline (known: {', '.join(versions)}): "
+                "pick one of those, or install the mlscaffold release that ships it."
+            )
+        return TemplateSource(CANONICAL_URL, ref, is_default=True, bundle=bundle)
+    if _REMOTE.match(template):
+        return TemplateSource(_expand_shortcut(template), vcs_ref, is_default=False)
+    path = Path(template).expanduser()
+    if not path.is_dir():
+        raise TemplateNotFoundError(
+            f"Template {template} not found: pass a template directory, a git URL or gh:OWNER/REPO."
+        )
+    path = path.resolve()
+    if not any((path / name).is_file() for name in _CONFIG_NAMES):
+        raise TemplateNotFoundError(
+            f"{template} has no copier.yml, so it is not a copier template: check the path."
+        )
+    if _is_repo_root(path):
+        ref = vcs_ref or _newest_tag(path)
+        return TemplateSource(str(path), ref, is_default=False, local_dir=path)
+    if vcs_ref is not None:
+        raise UsageError(f"--vcs-ref needs a git template, and {template} is a plain directory.")
+    return TemplateSource(str(path), None, is_default=False, local_dir=path)
+
+
+@contextmanager
+def template_checkout(source: TemplateSource) -> Iterator[Path]:
+    """Yield a directory holding SOURCE's template files at its ref."""
+    with ExitStack() as stack:
+        if source.local_dir is not None and source.ref is None:
+            yield source.local_dir
+            return
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlscaffold-tpl-")))
+        stack.enter_context(copier_environment(source))
+        clone = tmp / "template"
+        proc = run_git(["clone", "--quiet", "--no-checkout", source.src, str(clone)], check=False)
+        if proc.returncode != 0:
+            reason = proc.stderr.decode(errors="replace").strip().splitlines() or ["no detail"]
+            raise TemplateNotFoundError(
+                f"Cannot fetch template {source.src} ({reason[-1]}): check the address and "
+                "your network, or pass a local path."
+            )
+        ref = source.ref or _newest_tag(clone) or "HEAD"
+        if run_git(["checkout", "--quiet", ref], clone, check=False).returncode != 0:
+            raise UnknownVersionError(
+                f"Template {source.src} has no version or ref {ref}: check --vcs-ref."
+            )
+        yield clone
+
+
+def load_config(template_dir: Path) -> dict[str, Any]:
+    """Read the copier configuration (all documents merged) of the template in TEMPLATE_DIR."""
+    for name in _CONFIG_NAMES:
+        path = template_dir / name
+        if path.is_file():
+            break
+    else:
+        raise TemplateNotFoundError(f"{template_dir} has no copier.yml: it is not a copier template.")
+    try:
+        text = path.read_text(encoding="utf-8")
+        documents = list(yamlio.load_all_text(text))
+    except (OSError, UnicodeDecodeError, yamlio.YAMLError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise TemplateError(f"The template's {name} cannot be read ({first}): fix the template.") from error
+    config: dict[str, Any] = {}
+    for document in documents:
+        if document is None:
+            continue
+        if not isinstance(document, Mapping):
+            raise TemplateError(f"The template's {name} is not a mapping of questions: fix the template.")
+        config.update(document)
+    return config

@@ -1,0 +1,82 @@
+"""Cut a release: add the template as a new version to the shipped bundle, bump, commit, tag.
+
+    python scripts/release.py 0.2.0            # the real thing, from a clean main
+    python scripts/release.py 0.2.0 --dry-run  # say what would happen
+
+Every released template version stays in `mlscaffold/templates/default.bundle`,
+so any mlscaffold can generate and upgrade from any older version offline.
+The bundle is append-only: released versions are never rewritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mlscaffold.bundle import append_version, list_versions  # noqa: E402
+from mlscaffold.errors import MlscaffoldError  # noqa: E402
+from mlscaffold.git import git_text, run_git  # noqa: E402
+
+TEMPLATE = ROOT / "templates" / "default"
+BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
+INIT = ROOT / "mlscaffold" / "__init__.py"
+CHANGELOG = ROOT / "CHANGELOG.md"
+_CACHE_NAMES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
+
+
+def _fail(message: str) -> None:
+    print(f"release: {message}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def _preflight(version: str) -> None:
+    if not re.fullmatch(r"\d+\.\d+\.\d+", version):
+        _fail(f"{version!r} is not MAJOR.MINOR.PATCH.")
+    if git_text(["status", "--porcelain"], ROOT):
+        _fail("the work tree has uncommitted changes: commit or stash them first.")
+    ignored = git_text(
+        ["ls-files", "--others", "--ignored", "--exclude-standard", "--", "templates/"], ROOT
+    )
+    strays = [p for p in ignored.splitlines() if not set(Path(p).parts) & _CACHE_NAMES and not p.endswith(".pyc")]
+    if strays:
+        _fail(f"git-ignored files under templates/ would be released: {', '.join(strays[:5])}.")
+    if not re.search(rf"^## \[{re.escape(version)}\]", CHANGELOG.read_text(encoding="utf-8"), re.M):
+        _fail(f"CHANGELOG.md has no '## [{version}]' section: write the release notes first.")
+
+
+def _bump(version: str) -> None:
+    text = INIT.read_text(encoding="utf-8")
+    INIT.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', text), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("version", help="new version, MAJOR.MINOR.PATCH")
+    parser.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+    args = parser.parse_args(argv)
+    version, tag = args.version, f"v{args.version}"
+    _preflight(version)
+    released = list_versions(BUNDLE) if BUNDLE.exists() else []
+    print(f"released so far: {', '.join(released) or 'none'}; cutting {tag}")
+    if args.dry_run:
+        return 0
+    try:
+        commit = append_version(BUNDLE if BUNDLE.exists() else None, TEMPLATE, tag, BUNDLE)
+    except MlscaffoldError as error:
+        _fail(str(error))
+    _bump(version)
+    run_git(["add", str(BUNDLE), str(INIT)], ROOT)
+    run_git(["commit", "--quiet", "-m", f"Release {tag}"], ROOT)
+    run_git(["tag", "-a", tag, "-m", f"mlscaffold {tag}"], ROOT)
+    print(f"template {tag} is commit {commit[:12]} in {BUNDLE.relative_to(ROOT)}")
+    print(f"committed and tagged {tag}; push with: git push origin main {tag}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

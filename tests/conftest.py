@@ -1,0 +1,122 @@
+"""Shared test worlds: an isolated home, the template bundle under test, generated projects.
+
+Expensive worlds (the bundle, a generated project) are built once per session
+and copied per test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mlscaffold.bundle import append_version, list_versions, tree_of_directory, tree_of_version
+from mlscaffold.template import BUNDLE_ENV
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "templates" / "default"
+SHIPPED_BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+}
+
+
+def next_dev_tag(versions: list[str]) -> str:
+    """Return the tag an unreleased working-tree template gets in tests."""
+    if not versions:
+        return "v0.1.0.dev0"
+    major, minor, _ = versions[-1][1:].split(".")[:3]
+    return f"v{major}.{int(minor) + 1}.0.dev0"
+
+
+@pytest.fixture(scope="session")
+def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a home directory with a git identity and nothing else."""
+    home = tmp_path_factory.mktemp("home")
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Test User\n\temail = test@example.com\n"
+        "[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n",
+        encoding="utf-8",
+    )
+    return home
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolate_environment(isolated_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep tests off the real home, the network and the user's git settings."""
+    saved = dict(os.environ)
+    for key in list(os.environ):
+        if key.startswith(("GIT_", "XDG_", "COPIER_")) or key in {BUNDLE_ENV, "MLSCAFFOLD_CONFIG"}:
+            del os.environ[key]
+    os.environ.update(
+        {
+            "HOME": str(isolated_home),
+            "XDG_CONFIG_HOME": str(isolated_home / ".config"),
+            "XDG_CACHE_HOME": str(isolated_home / ".cache"),
+            "XDG_DATA_HOME": str(isolated_home / ".local" / "share"),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "COPIER_SETTINGS_PATH": str(isolated_home / "copier-settings.yml"),
+            # git may only read local repositories and bundles: no test reaches a network.
+            "GIT_ALLOW_PROTOCOL": "file",
+        }
+    )
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def template_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Return the bundle under test: the shipped history, plus the working tree if unreleased."""
+    versions = list_versions(SHIPPED_BUNDLE) if SHIPPED_BUNDLE.exists() else []
+    bundle = SHIPPED_BUNDLE if versions else None
+    if versions and tree_of_version(SHIPPED_BUNDLE, versions[-1]) == tree_of_directory(TEMPLATE_DIR):
+        path = SHIPPED_BUNDLE
+    else:
+        path = tmp_path_factory.mktemp("bundle") / "dev.bundle"
+        append_version(bundle, TEMPLATE_DIR, next_dev_tag(versions), path)
+    os.environ[BUNDLE_ENV] = str(path)
+    yield path
+    os.environ.pop(BUNDLE_ENV, None)
+
+
+@pytest.fixture(scope="session")
+def newest_version(template_bundle: Path) -> str:
+    """Return the newest template version under test."""
+    return list_versions(template_bundle)[-1]
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git in CWD and return its output."""
+    proc = subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True, env={**os.environ, **GIT_IDENTITY}
+    )
+    return proc.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def generated_project_template(template_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a project generated once with all defaults (copy it with `generated_project`)."""
+    from mlscaffold.generate import create_project
+
+    target = tmp_path_factory.mktemp("generated") / "demo-project"
+    create_project(target, use_defaults=True)
+    return target
+
+
+@pytest.fixture
+def generated_project(generated_project_template: Path, tmp_path: Path) -> Path:
+    """Return a private copy of a freshly generated default project."""
+    target = tmp_path / generated_project_template.name
+    shutil.copytree(generated_project_template, target, symlinks=True)
+    return target
