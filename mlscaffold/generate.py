@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,10 +68,15 @@ class _Created:
                 shutil.rmtree(path, ignore_errors=True)
 
 
+def _is_empty_dir(path: Path) -> bool:
+    with os.scandir(path) as entries:
+        return next(entries, None) is None
+
+
 def _check_target(target: Path, force: bool) -> None:
     if target.exists() and not target.is_dir():
         raise TargetExistsError(f"{target} exists and is not a directory: choose another path.")
-    if target.is_dir() and any(target.iterdir()) and not force:
+    if target.is_dir() and not _is_empty_dir(target) and not force:
         raise TargetExistsError(
             f"{target} is not empty: choose a new path, or pass --force to render into it."
         )
@@ -116,32 +122,38 @@ def _resolve_answers(
 def _render(source: TemplateSource, dest: Path, answers: Mapping[str, Any], trust: bool) -> None:
     """Render SOURCE into DEST with copier, translating its errors into ours."""
     import copier
-    from copier.errors import CopierError, UnsafeTemplateError
+    from copier.errors import CopierError, CopierWarning, UnsafeTemplateError
+    from jinja2 import TemplateError as JinjaError
     from plumbum import ProcessExecutionError
 
     try:
-        with copier_environment(source):
+        with copier_environment(source), warnings.catch_warnings():
+            # mlscaffold reports what matters itself; copier's warnings are noise here.
+            warnings.simplefilter("ignore", CopierWarning)
             copier.run_copy(
                 source.src,
                 dest,
                 data=dict(answers),
                 vcs_ref=source.ref,
+                # A user's copier settings file must not change what mlscaffold renders.
+                settings=copier.Settings(),
                 defaults=True,
                 overwrite=True,
                 quiet=True,
                 unsafe=trust,
                 cleanup_on_error=False,
             )
-    except UnsafeTemplateError as error:
+    except UnsafeTemplateError:
         raise TemplateError(
-            f"Template {source.src} runs tasks or loads extensions ({error}): pass --trust if you trust it."
+            f"Template {source.src} runs tasks or Jinja extensions, code that runs on this "
+            "machine: pass --trust if you trust it."
         ) from None
     except ProcessExecutionError as error:
         detail = (error.stderr or "").strip().splitlines() or ["git failed"]
         raise TemplateNotFoundError(
             f"Cannot fetch template {source.src} ({detail[-1]}): check the address and your network."
         ) from None
-    except (CopierError, ValueError) as error:
+    except (CopierError, JinjaError, ValueError) as error:
         detail = str(error).strip().splitlines() or [type(error).__name__]
         raise TemplateError(f"Template {source.label} failed to render: {detail[0]}") from None
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,14 +19,6 @@ from mlscaffold.template import BUNDLE_ENV
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates" / "default"
 SHIPPED_BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
-
-GIT_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Test Author",
-    "GIT_AUTHOR_EMAIL": "author@example.com",
-    "GIT_COMMITTER_NAME": "Test Author",
-    "GIT_COMMITTER_EMAIL": "author@example.com",
-}
-
 
 def next_dev_tag(versions: list[str]) -> str:
     """Return the tag an unreleased working-tree template gets in tests."""
@@ -63,7 +54,6 @@ def _isolate_environment(isolated_home: Path, tmp_path_factory: pytest.TempPathF
             "XDG_CACHE_HOME": str(isolated_home / ".cache"),
             "XDG_DATA_HOME": str(isolated_home / ".local" / "share"),
             "GIT_CONFIG_NOSYSTEM": "1",
-            "COPIER_SETTINGS_PATH": str(isolated_home / "copier-settings.yml"),
             # git may only read local repositories and bundles: no test reaches a network.
             "GIT_ALLOW_PROTOCOL": "file",
         }
@@ -94,14 +84,6 @@ def template_bundle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 def newest_version(template_bundle: Path) -> str:
     """Return the newest template version under test."""
     return list_versions(template_bundle)[-1]
-
-
-def git(*args: str, cwd: Path) -> str:
-    """Run git in CWD and return its output."""
-    proc = subprocess.run(
-        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True, env={**os.environ, **GIT_IDENTITY}
-    )
-    return proc.stdout.strip()
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,42 @@
+"""Builders for the small git worlds tests run in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Test Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Test Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+}
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git in CWD with a fixed identity and return its output."""
+    proc = subprocess.run(
+        ["git", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GIT_IDENTITY},
+    )
+    return proc.stdout.strip()
+
+
+def make_git_template(root: Path, readmes: dict[str, str]) -> Path:
+    """Create a copier template repository with one tagged commit per README text."""
+    (root / "template").mkdir(parents=True)
+    (root / "copier.yml").write_text(
+        "_subdirectory: template\nproject_name:\n  type: str\n  default: demo\n", encoding="utf-8"
+    )
+    git("init", "-q", "-b", "main", cwd=root)
+    for tag, text in readmes.items():
+        (root / "template" / "README.md").write_text(text + "\n", encoding="utf-8")
+        git("add", "-A", cwd=root)
+        git("commit", "-qm", tag, cwd=root)
+        git("tag", tag, cwd=root)
+    return root
