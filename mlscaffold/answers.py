@@ -10,6 +10,7 @@ clear line and no files.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,6 @@ __all__ = [
 ANSWERS_FILE = ".copier-answers.yml"
 _TRUE = {"y", "yes", "true", "t", "on", "1"}
 _FALSE = {"n", "no", "false", "f", "off", "0"}
-_TYPES = {"str", "int", "float", "bool", "json", "yaml"}
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def parse_questions(config: Mapping[str, Any]) -> list[Question]:
             continue
         default = spec.get("default")
         qtype = str(spec.get("type") or _infer_type(default))
-        if qtype not in _TYPES:
+        if qtype not in _CASTS:
             qtype = "str"
         questions.append(
             Question(
@@ -142,36 +142,56 @@ def _to_bool(value: Any) -> bool:
     raise ValueError(f"{value!r} is not yes or no")
 
 
+def _to_int(value: Any) -> int:
+    text = str(value).strip()
+    # `True` is not the number 1 here.
+    if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text):
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(text)
+
+
+def _to_float(value: Any) -> float:
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number") from None
+
+
+def _to_json(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON ({error.msg})") from None
+
+
+def _to_yaml(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return yamlio.load_text(value)
+    except yamlio.YAMLError:
+        raise ValueError("not valid YAML") from None
+
+
+def _to_str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+_CASTS: dict[str, Callable[[Any], Any]] = {
+    "bool": _to_bool,
+    "int": _to_int,
+    "float": _to_float,
+    "json": _to_json,
+    "yaml": _to_yaml,
+    "str": _to_str,
+}
+
+
 def _cast(question: Question, value: Any) -> Any:
     """Convert VALUE to the question's type, or raise ValueError saying why not."""
-    kind = question.type
-    if kind == "bool":
-        return _to_bool(value)
-    if kind == "int":
-        if isinstance(value, bool):
-            raise ValueError(f"{value!r} is not a whole number")
-        try:
-            return int(str(value).strip())
-        except ValueError:
-            raise ValueError(f"{value!r} is not a whole number") from None
-    if kind == "float":
-        try:
-            return float(str(value).strip())
-        except ValueError:
-            raise ValueError(f"{value!r} is not a number") from None
-    if kind == "json" and isinstance(value, str):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError as error:
-            raise ValueError(f"not valid JSON ({error.msg})") from None
-    if kind == "yaml" and isinstance(value, str):
-        try:
-            return yamlio.load_text(value)
-        except yamlio.YAMLError:
-            raise ValueError("not valid YAML") from None
-    if kind == "str":
-        return "" if value is None else str(value)
-    return value
+    return _CASTS[question.type](value)
 
 
 def _falsy(value: Any) -> bool:
@@ -244,6 +264,11 @@ class Questionnaire:
                 raise InvalidAnswerError(f"Invalid answer for {question.name}: {message}; {hint}.")
         return value
 
+    def _checker(self, question: Question, answers: Mapping[str, Any]) -> Callable[[Any], Any]:
+        """Return a one-argument check of QUESTION against a snapshot of ANSWERS."""
+        snapshot = dict(answers)
+        return lambda raw: self.check(question, raw, snapshot)
+
     def resolve(
         self,
         given: Mapping[str, Any],
@@ -256,8 +281,7 @@ class Questionnaire:
         unknown = sorted(set(given) - set(self.names))
         if unknown:
             raise UnknownQuestionError(
-                f"The template asks no question named {', '.join(unknown)}: "
-                f"use one of {', '.join(self.names)}."
+                f"The template asks no question named {', '.join(unknown)}: use one of {', '.join(self.names)}."
             )
         answers: dict[str, Any] = {}
         missing: list[str] = []
@@ -273,10 +297,7 @@ class Questionnaire:
             elif use_defaults:
                 answers[question.name] = self.check(question, default, answers)
             elif ask is not None:
-                snapshot = dict(answers)
-                answers[question.name] = ask(
-                    question, default, lambda raw, q=question: self.check(q, raw, snapshot)
-                )
+                answers[question.name] = ask(question, default, self._checker(question, answers))
             else:
                 missing.append(question.name)
                 answers[question.name] = default
@@ -347,4 +368,6 @@ def read_project_answers(project: Path) -> ProjectAnswers | None:
     src = data.get("_src_path")
     commit = data.get("_commit")
     answers = {str(k): v for k, v in data.items() if not str(k).startswith("_")}
-    return ProjectAnswers(path, None if src is None else str(src), None if commit is None else str(commit), answers)
+    return ProjectAnswers(
+        path, None if src is None else str(src), None if commit is None else str(commit), answers
+    )

@@ -8,7 +8,6 @@ files always give the same commit ids.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import tempfile
@@ -56,8 +55,7 @@ def list_versions(bundle: Path) -> list[str]:
     """Return the version tags in BUNDLE, oldest first."""
     if not bundle.is_file():
         raise MlscaffoldError(
-            f"Template bundle {bundle} is missing: reinstall mlscaffold or unset "
-            "MLSCAFFOLD_TEMPLATE_BUNDLE."
+            f"Template bundle {bundle} is missing: reinstall mlscaffold or unset MLSCAFFOLD_TEMPLATE_BUNDLE."
         )
     heads = git_text(["bundle", "list-heads", str(bundle)])
     tags = []
@@ -132,9 +130,7 @@ def append_version(bundle: Path | None, source: Path, tag: str, out: Path) -> st
         # --force: the template's own .gitignore must not hide template files.
         run_git(["add", "--all", "--force"], repo)
         if existing and run_git(["diff", "--cached", "--quiet", BRANCH], repo, check=False).returncode == 0:
-            raise MlscaffoldError(
-                f"The template has not changed since {existing[-1]}: nothing to release."
-            )
+            raise MlscaffoldError(f"The template has not changed since {existing[-1]}: nothing to release.")
         stamp = f"{_EPOCH + 86_400 * len(existing)} +0000"
         env = {**_IDENTITY, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
         run_git(["commit", "--quiet", "--no-verify", "-m", f"Template {tag}"], repo, env=env)
@@ -143,7 +139,7 @@ def append_version(bundle: Path | None, source: Path, tag: str, out: Path) -> st
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
         run_git(["bundle", "create", "--quiet", str(partial), "--branches", "--tags"], repo)
-        os.replace(partial, out)
+        partial.replace(out)
     return commit
 
 
@@ -152,8 +148,7 @@ def export_version(bundle: Path, tag: str, dest: Path) -> None:
     _require_version(bundle, tag)
     with _scratch_clone(bundle) as repo:
         run_git(["checkout", "--quiet", tag], repo)
-        shutil.copytree(repo, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"),
-                        dirs_exist_ok=True)
+        shutil.copytree(repo, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"), dirs_exist_ok=True)
 
 
 def read_file(bundle: Path, tag: str, relpath: str) -> str | None:

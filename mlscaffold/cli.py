@@ -98,7 +98,11 @@ def new(
     path: Annotated[Path, typer.Argument(help="Directory to create the project in.")],
     template: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--template", "-t", help="Any copier template: a path, a git URL or gh:OWNER/REPO. Default: the bundled template."),
+        typer.Option(
+            "--template",
+            "-t",
+            help="Any copier template: a path, a git URL or gh:OWNER/REPO. Default: the bundled template.",
+        ),
     ] = None,
     vcs_ref: Annotated[
         Optional[str],  # noqa: UP045
@@ -110,12 +114,22 @@ def new(
     ] = None,
     answers_file: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--answers-file", help="YAML file of answers (for example another project's .copier-answers.yml)."),
+        typer.Option(
+            "--answers-file", help="YAML file of answers (for example another project's .copier-answers.yml)."
+        ),
     ] = None,
-    defaults: Annotated[bool, typer.Option("--defaults", help="Take the default for every question not answered.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Render into a non-empty directory, overwriting files.")] = False,
-    git: Annotated[bool, typer.Option("--git/--no-git", help="Initialise a git repository and make the first commit.")] = True,
-    trust: Annotated[bool, typer.Option("--trust", help="Allow a template's tasks and Jinja extensions.")] = False,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Take the default for every question not answered.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Render into a non-empty directory, overwriting files.")
+    ] = False,
+    git: Annotated[
+        bool, typer.Option("--git/--no-git", help="Initialise a git repository and make the first commit.")
+    ] = True,
+    trust: Annotated[
+        bool, typer.Option("--trust", help="Allow a template's tasks and Jinja extensions.")
+    ] = False,
 ) -> None:
     """Create a new ML project from the template."""
     with _error_boundary():
@@ -149,7 +163,9 @@ def new(
 
 @app.command()
 def versions(
-    path: Annotated[Path, typer.Argument(help="A generated project (default: the current directory).")] = Path(),
+    path: Annotated[
+        Path, typer.Argument(help="A generated project (default: the current directory).")
+    ] = Path(),
 ) -> None:
     """List the template versions available offline and the one PATH is on."""
     with _error_boundary():
@@ -167,7 +183,9 @@ def versions(
     if report.foreign_source:
         typer.echo(f"{path} comes from another template ({report.foreign_source}).")
     elif report.current and report.current not in report.versions:
-        typer.echo(f"{path} is on {report.current}, which this mlscaffold does not ship: install a newer mlscaffold.")
+        typer.echo(
+            f"{path} is on {report.current}, which this mlscaffold does not ship: install a newer mlscaffold."
+        )
     elif report.is_behind:
         typer.echo(f"{path} is on {report.current}: run `mlscaffold upgrade` to move to {report.newest}.")
 

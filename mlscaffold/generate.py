@@ -77,9 +77,7 @@ def _check_target(target: Path, force: bool) -> None:
     if target.exists() and not target.is_dir():
         raise TargetExistsError(f"{target} exists and is not a directory: choose another path.")
     if target.is_dir() and not _is_empty_dir(target) and not force:
-        raise TargetExistsError(
-            f"{target} is not empty: choose a new path, or pass --force to render into it."
-        )
+        raise TargetExistsError(f"{target} is not empty: choose a new path, or pass --force to render into it.")
 
 
 def _make_parents(target: Path, created: _Created) -> None:
@@ -177,7 +175,7 @@ def _move_into_place(staging: Path, target: Path) -> None:
         else:
             if destination.is_dir() and not destination.is_symlink():
                 shutil.rmtree(destination)
-            os.replace(entry, destination)
+            entry.replace(destination)
 
 
 def _next_steps(path_label: str, project: Path) -> tuple[str, ...]:
@@ -207,7 +205,7 @@ def create_project(
 ) -> NewResult:
     """Render TEMPLATE (default: the newest bundled version) into TARGET and commit it."""
     path_label = str(target)
-    target = Path(os.path.abspath(target))
+    target = Path(os.path.abspath(target))  # noqa: PTH100 - keep symlinks the user named
     _check_target(target, force)
     given = load_answers_file(answers_file) if answers_file is not None else {}
     given.update(data or {})

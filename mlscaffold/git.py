@@ -71,9 +71,7 @@ def run_git(
     return proc
 
 
-def git_text(
-    args: Sequence[str], cwd: Path | None = None, *, env: Mapping[str, str] | None = None
-) -> str:
+def git_text(args: Sequence[str], cwd: Path | None = None, *, env: Mapping[str, str] | None = None) -> str:
     """Run git and return its standard output as stripped text."""
     return run_git(args, cwd, env=env).stdout.decode(errors="replace").strip()
 

@@ -165,8 +165,8 @@ def resolve_source(template: str | None, vcs_ref: str | None, bundle: Path) -> T
             f"{template} has no copier.yml, so it is not a copier template: check the path."
         )
     if _is_repo_root(path):
-        ref = vcs_ref or _newest_tag(path)
-        return TemplateSource(str(path), ref, is_default=False, local_dir=path)
+        git_ref = vcs_ref or _newest_tag(path)
+        return TemplateSource(str(path), git_ref, is_default=False, local_dir=path)
     if vcs_ref is not None:
         raise UsageError(f"--vcs-ref needs a git template, and {template} is a plain directory.")
     return TemplateSource(str(path), None, is_default=False, local_dir=path)
@@ -191,9 +191,7 @@ def template_checkout(source: TemplateSource) -> Iterator[Path]:
             )
         ref = source.ref or _newest_tag(clone) or "HEAD"
         if run_git(["checkout", "--quiet", ref], clone, check=False).returncode != 0:
-            raise UnknownVersionError(
-                f"Template {source.src} has no version or ref {ref}: check --vcs-ref."
-            )
+            raise UnknownVersionError(f"Template {source.src} has no version or ref {ref}: check --vcs-ref.")
         yield clone
 
 

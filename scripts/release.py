@@ -22,10 +22,6 @@ from mlscaffold.bundle import append_version, list_versions  # noqa: E402
 from mlscaffold.errors import MlscaffoldError  # noqa: E402
 from mlscaffold.git import git_text, run_git  # noqa: E402
 
-TEMPLATE = ROOT / "templates" / "default"
-BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
-INIT = ROOT / "mlscaffold" / "__init__.py"
-CHANGELOG = ROOT / "CHANGELOG.md"
 _CACHE_NAMES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 
 
@@ -34,46 +30,51 @@ def _fail(message: str) -> None:
     raise SystemExit(1)
 
 
-def _preflight(version: str) -> None:
+def _preflight(root: Path, version: str) -> None:
     if not re.fullmatch(r"\d+\.\d+\.\d+", version):
         _fail(f"{version!r} is not MAJOR.MINOR.PATCH.")
-    if git_text(["status", "--porcelain"], ROOT):
+    if git_text(["status", "--porcelain"], root):
         _fail("the work tree has uncommitted changes: commit or stash them first.")
-    ignored = git_text(
-        ["ls-files", "--others", "--ignored", "--exclude-standard", "--", "templates/"], ROOT
-    )
-    strays = [p for p in ignored.splitlines() if not set(Path(p).parts) & _CACHE_NAMES and not p.endswith(".pyc")]
+    ignored = git_text(["ls-files", "--others", "--ignored", "--exclude-standard", "--", "templates/"], root)
+    strays = [
+        p for p in ignored.splitlines() if not set(Path(p).parts) & _CACHE_NAMES and not p.endswith(".pyc")
+    ]
     if strays:
         _fail(f"git-ignored files under templates/ would be released: {', '.join(strays[:5])}.")
-    if not re.search(rf"^## \[{re.escape(version)}\]", CHANGELOG.read_text(encoding="utf-8"), re.M):
+    changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
+    if not re.search(rf"^## \[{re.escape(version)}\]", changelog, re.M):
         _fail(f"CHANGELOG.md has no '## [{version}]' section: write the release notes first.")
 
 
-def _bump(version: str) -> None:
-    text = INIT.read_text(encoding="utf-8")
-    INIT.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', text), encoding="utf-8")
+def _bump(init: Path, version: str) -> None:
+    text = init.read_text(encoding="utf-8")
+    init.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', text), encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
+    """Run the release; ROOT is the mlscaffold checkout to release from."""
+    template = root / "templates" / "default"
+    bundle = root / "mlscaffold" / "templates" / "default.bundle"
+    init = root / "mlscaffold" / "__init__.py"
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("version", help="new version, MAJOR.MINOR.PATCH")
     parser.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
     args = parser.parse_args(argv)
     version, tag = args.version, f"v{args.version}"
-    _preflight(version)
-    released = list_versions(BUNDLE) if BUNDLE.exists() else []
+    _preflight(root, version)
+    released = list_versions(bundle) if bundle.exists() else []
     print(f"released so far: {', '.join(released) or 'none'}; cutting {tag}")
     if args.dry_run:
         return 0
     try:
-        commit = append_version(BUNDLE if BUNDLE.exists() else None, TEMPLATE, tag, BUNDLE)
+        commit = append_version(bundle if bundle.exists() else None, template, tag, bundle)
     except MlscaffoldError as error:
         _fail(str(error))
-    _bump(version)
-    run_git(["add", str(BUNDLE), str(INIT)], ROOT)
-    run_git(["commit", "--quiet", "-m", f"Release {tag}"], ROOT)
-    run_git(["tag", "-a", tag, "-m", f"mlscaffold {tag}"], ROOT)
-    print(f"template {tag} is commit {commit[:12]} in {BUNDLE.relative_to(ROOT)}")
+    _bump(init, version)
+    run_git(["add", str(bundle), str(init)], root)
+    run_git(["commit", "--quiet", "-m", f"Release {tag}"], root)
+    run_git(["tag", "-a", tag, "-m", f"mlscaffold {tag}"], root)
+    print(f"template {tag} is commit {commit[:12]} in {bundle.relative_to(root)}")
     print(f"committed and tagged {tag}; push with: git push origin main {tag}")
     return 0
 

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates" / "default"
 SHIPPED_BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
 
+
 def next_dev_tag(versions: list[str]) -> str:
     """Return the tag an unreleased working-tree template gets in tests."""
     if not versions:
@@ -34,7 +35,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("home")
     (home / ".gitconfig").write_text(
         "[user]\n\tname = Test User\n\temail = test@example.com\n"
-        "[init]\n\tdefaultBranch = main\n[protocol \"file\"]\n\tallow = always\n",
+        '[init]\n\tdefaultBranch = main\n[protocol "file"]\n\tallow = always\n',
         encoding="utf-8",
     )
     return home

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
+from worlds import git, make_git_template
 
 from mlscaffold import cli, generate
 from mlscaffold.answers import read_project_answers
 from mlscaffold.template import CANONICAL_URL
-
-from worlds import git, make_git_template
 
 runner = CliRunner()
 
@@ -59,12 +58,19 @@ def test_new_prefills_author_from_git_identity(tmp_path: Path) -> None:
     assert invoke("new", "p", "--defaults").exit_code == 0
     answers = read_project_answers(tmp_path / "p")
     assert answers is not None
-    assert (answers.answers["author_name"], answers.answers["author_email"]) == ("Test User", "test@example.com")
+    assert (answers.answers["author_name"], answers.answers["author_email"]) == (
+        "Test User",
+        "test@example.com",
+    )
 
 
-def test_new_without_git_identity_commits_as_the_author_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_without_git_identity_commits_as_the_author_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
-    result = invoke("new", "p", "--defaults", "--data", "author_name=Ada", "--data", "author_email=ada@example.org")
+    result = invoke(
+        "new", "p", "--defaults", "--data", "author_name=Ada", "--data", "author_email=ada@example.org"
+    )
     assert result.exit_code == 0, result.output
     assert git("log", "-1", "--format=%an <%ae>", cwd=tmp_path / "p") == "Ada <ada@example.org>"
 
@@ -81,7 +87,9 @@ def test_new_data_and_answers_file_combine(tmp_path: Path) -> None:
     (tmp_path / "answers.yml").write_text(
         "_commit: v0.0.1\nproject_name: Fraud Model\nproblem_type: regression\n", encoding="utf-8"
     )
-    result = invoke("new", "p", "--defaults", "--answers-file", "answers.yml", "--data", "problem_type=classification")
+    result = invoke(
+        "new", "p", "--defaults", "--answers-file", "answers.yml", "--data", "problem_type=classification"
+    )
     assert result.exit_code == 0, result.output
     answers = read_project_answers(tmp_path / "p")
     assert answers is not None
@@ -215,7 +223,9 @@ def test_new_with_foreign_git_template_and_ref(tmp_path: Path) -> None:
 
 def test_new_with_foreign_template_unknown_ref(tmp_path: Path) -> None:
     repo = make_git_template(tmp_path / "tpl", {"v1.0.0": "one"})
-    line = assert_one_line_error(invoke("new", "proj", "--template", str(repo), "--vcs-ref", "v3", "--defaults"), 1)
+    line = assert_one_line_error(
+        invoke("new", "proj", "--template", str(repo), "--vcs-ref", "v3", "--defaults"), 1
+    )
     assert "has no version or ref v3" in line
     assert not (tmp_path / "proj").exists()
 

@@ -71,7 +71,11 @@ def test_default_template_questions_all_have_help_and_default() -> None:
 
 @pytest.mark.parametrize(
     ("project_name", "package_name"),
-    [("Fraud Detector", "fraud_detector"), ("churn--model.v2", "churn_model_v2"), ("Churn Model v2_", "churn_model_v2")],
+    [
+        ("Fraud Detector", "fraud_detector"),
+        ("churn--model.v2", "churn_model_v2"),
+        ("Churn Model v2_", "churn_model_v2"),
+    ],
 )
 def test_package_name_derived_from_project_name(
     default_questions: Questionnaire, project_name: str, package_name: str

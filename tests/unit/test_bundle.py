@@ -71,7 +71,9 @@ def test_each_version_keeps_its_own_files(template_repo_v1_v2: tuple[Path, Path]
     assert read_file(bundle, "v0.2.0", "template/__pycache__/x.pyc") is None
     assert read_file(bundle, "v0.2.0", "nope.txt") is None
     export_version(bundle, "v0.1.0", tmp_path / "out")
-    assert (tmp_path / "out" / "template" / "README.md.jinja").read_text(encoding="utf-8") == "# {{ name }} one\n"
+    assert (tmp_path / "out" / "template" / "README.md.jinja").read_text(
+        encoding="utf-8"
+    ) == "# {{ name }} one\n"
     assert not (tmp_path / "out" / ".git").exists()
 
 
@@ -83,11 +85,19 @@ def test_tree_of_directory_matches_released_version(template_repo_v1_v2: tuple[P
 
 def test_append_refuses_unchanged_template(template_repo_v1_v2: tuple[Path, Path]) -> None:
     bundle, source = template_repo_v1_v2
-    with pytest.raises(MlscaffoldError, match="has not changed since v0.2.0"):
+    with pytest.raises(MlscaffoldError, match=r"has not changed since v0\.2\.0"):
         append_version(bundle, source, "v0.3.0", bundle)
 
 
-@pytest.mark.parametrize(("tag", "message"), [("v0.2.0", "not newer"), ("v0.1.5", "not newer"), ("1.0", "not a version tag"), ("v1", "not a version tag")])
+@pytest.mark.parametrize(
+    ("tag", "message"),
+    [
+        ("v0.2.0", "not newer"),
+        ("v0.1.5", "not newer"),
+        ("1.0", "not a version tag"),
+        ("v1", "not a version tag"),
+    ],
+)
 def test_append_refuses_bad_tag(template_repo_v1_v2: tuple[Path, Path], tag: str, message: str) -> None:
     bundle, source = template_repo_v1_v2
     before = bundle.read_bytes()

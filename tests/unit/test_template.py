@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from worlds import git, make_git_template
 
 from mlscaffold.errors import TemplateError, TemplateNotFoundError, UnknownVersionError, UsageError
 from mlscaffold.template import (
@@ -18,8 +19,6 @@ from mlscaffold.template import (
     template_checkout,
 )
 
-from worlds import git, make_git_template
-
 
 def test_default_source_is_canonical_url_at_newest(template_bundle: Path, newest_version: str) -> None:
     source = resolve_source(None, None, template_bundle)
@@ -28,7 +27,7 @@ def test_default_source_is_canonical_url_at_newest(template_bundle: Path, newest
 
 
 def test_default_source_unknown_version(template_bundle: Path) -> None:
-    with pytest.raises(UnknownVersionError, match="v9.9.9 is not available offline"):
+    with pytest.raises(UnknownVersionError, match=r"v9\.9\.9 is not available offline"):
         resolve_source(None, "v9.9.9", template_bundle)
 
 
@@ -56,7 +55,7 @@ def test_local_sources(tmp_path: Path, template_bundle: Path) -> None:
     with pytest.raises(TemplateNotFoundError, match="not found"):
         resolve_source(str(tmp_path / "nope"), None, template_bundle)
     (tmp_path / "plain").mkdir()
-    with pytest.raises(TemplateNotFoundError, match="no copier.yml"):
+    with pytest.raises(TemplateNotFoundError, match=r"no copier\.yml"):
         resolve_source(str(tmp_path / "plain"), None, template_bundle)
     (tmp_path / "plain" / "copier.yml").write_text("a: 1\n", encoding="utf-8")
     with pytest.raises(UsageError, match="--vcs-ref needs a git template"):
@@ -76,7 +75,10 @@ def test_local_git_template_picks_newest_release_tag(tmp_path: Path, template_bu
 def test_checkout_of_unknown_ref_fails_clearly(tmp_path: Path, template_bundle: Path) -> None:
     repo = make_git_template(tmp_path / "tpl", {"v1.0.0": "one"})
     source = resolve_source(str(repo), "v7.0.0", template_bundle)
-    with pytest.raises(UnknownVersionError, match="has no version or ref v7.0.0"), template_checkout(source):
+    with (
+        pytest.raises(UnknownVersionError, match=r"has no version or ref v7\.0\.0"),
+        template_checkout(source),
+    ):
         pass
 
 
@@ -116,7 +118,7 @@ def test_load_config_merges_documents_and_rejects_garbage(tmp_path: Path) -> Non
     with pytest.raises(TemplateError, match="cannot be read"):
         load_config(tmp_path)
     (tmp_path / "copier.yaml").unlink()
-    with pytest.raises(TemplateNotFoundError, match="no copier.yml"):
+    with pytest.raises(TemplateNotFoundError, match=r"no copier\.yml"):
         load_config(tmp_path)
 
 

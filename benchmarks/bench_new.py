@@ -1,0 +1,100 @@
+"""Measure `mlscaffold new` and `mlscaffold --version` side by side with the bare tools.
+
+    python benchmarks/bench_new.py [--runs 7]
+
+Pairs, each run interleaved so machine noise hits both sides alike:
+- `mlscaffold new --defaults --no-git` vs `copier copy --defaults` of the same
+  template version from the same bundle (the work both do: render);
+- `mlscaffold new --defaults` (render + git init + first commit) vs the same copier copy;
+- `mlscaffold --version` vs `python -c "import typer"` (the floor of any typer CLI).
+Prints medians and ratios; the README records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from mlscaffold.bundle import list_versions  # noqa: E402
+from mlscaffold.template import CANONICAL_URL  # noqa: E402
+
+BIN = Path(sys.executable).parent
+BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def compare(name: str, ours: Callable[[int], float], theirs: Callable[[int], float], runs: int) -> None:
+    mine, bare = [], []
+    for i in range(runs):
+        mine.append(ours(i))
+        bare.append(theirs(i))
+    m, b = statistics.median(mine), statistics.median(bare)
+    print(f"{name:<52} {m:7.3f}s vs {b:7.3f}s   ratio {m / b:5.2f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    version = list_versions(BUNDLE)[-1]
+    work = Path(tempfile.mkdtemp(prefix="mlscaffold-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MLSCAFFOLD_")}
+    env.update(
+        {
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": f"url.{BUNDLE}.insteadOf",
+            "GIT_CONFIG_VALUE_0": CANONICAL_URL,
+            "GIT_AUTHOR_NAME": "bench",
+            "GIT_AUTHOR_EMAIL": "bench@example.com",
+            "GIT_COMMITTER_NAME": "bench",
+            "GIT_COMMITTER_EMAIL": "bench@example.com",
+        }
+    )
+    mlscaffold, copier = str(BIN / "mlscaffold"), str(BIN / "copier")
+
+    def copier_copy(i: int) -> float:
+        return timed(
+            [copier, "copy", "--quiet", "--defaults", "--vcs-ref", version, CANONICAL_URL, f"c{i}"], env, work
+        )
+
+    print(f"template {version}, {args.runs} runs each, medians (mlscaffold vs bare tool)")
+    compare(
+        "new --defaults --no-git  vs  copier copy --defaults",
+        lambda i: timed([mlscaffold, "new", f"n{i}", "--defaults", "--no-git"], env, work),
+        copier_copy,
+        args.runs,
+    )
+    compare(
+        "new --defaults (+git init, commit)  vs  copier copy",
+        lambda i: timed([mlscaffold, "new", f"g{i}", "--defaults"], env, work),
+        lambda i: copier_copy(i + args.runs),
+        args.runs,
+    )
+    compare(
+        "mlscaffold --version  vs  python -c 'import typer'",
+        lambda i: timed([mlscaffold, "--version"], env, work),
+        lambda i: timed([sys.executable, "-c", "import typer"], env, work),
+        args.runs,
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

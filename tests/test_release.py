@@ -1,0 +1,112 @@
+"""The release script cuts versions into the bundle, bumps, commits and tags, or refuses clearly."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from worlds import git
+
+from mlscaffold.bundle import list_versions, read_file, tree_of_directory, tree_of_version
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_release_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("release", ROOT / "scripts" / "release.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def release_checkout(tmp_path: Path) -> Path:
+    """Return a small mlscaffold-shaped repository with the real template and no release."""
+    repo = tmp_path / "mlscaffold-checkout"
+    shutil.copytree(ROOT / "templates", repo / "templates")
+    (repo / "mlscaffold").mkdir()
+    (repo / "mlscaffold" / "__init__.py").write_text('__version__ = "0.0.0"\n', encoding="utf-8")
+    (repo / "CHANGELOG.md").write_text("# Changelog\n\n## [0.1.0] - 2026-01-01\n", encoding="utf-8")
+    git("init", "-q", "-b", "main", cwd=repo)
+    git("add", "-A", cwd=repo)
+    git("commit", "-qm", "start", cwd=repo)
+    return repo
+
+
+def test_release_cuts_tags_and_bumps(release_checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    release = load_release_script()
+    assert release.main(["0.1.0"], root=release_checkout) == 0
+    bundle = release_checkout / "mlscaffold" / "templates" / "default.bundle"
+    assert list_versions(bundle) == ["v0.1.0"]
+    assert tree_of_version(bundle, "v0.1.0") == tree_of_directory(release_checkout / "templates" / "default")
+    assert '__version__ = "0.1.0"' in (release_checkout / "mlscaffold" / "__init__.py").read_text(
+        encoding="utf-8"
+    )
+    assert git("describe", "--exact-match", "HEAD", cwd=release_checkout) == "v0.1.0"
+    assert git("status", "--porcelain", cwd=release_checkout) == ""
+    assert "committed and tagged v0.1.0" in capsys.readouterr().out
+
+    # A second release needs a change and release notes; the first version stays as it was.
+    readme = release_checkout / "templates" / "default" / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    changelog = release_checkout / "CHANGELOG.md"
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8") + "\n## [0.2.0] - 2026-02-01\n", encoding="utf-8"
+    )
+    git("commit", "-qam", "change", cwd=release_checkout)
+    assert release.main(["0.2.0"], root=release_checkout) == 0
+    assert list_versions(bundle) == ["v0.1.0", "v0.2.0"]
+    assert "More." not in (read_file(bundle, "v0.1.0", "template/README.md.jinja") or "")
+    assert "More." in (read_file(bundle, "v0.2.0", "template/README.md.jinja") or "")
+
+
+@pytest.mark.parametrize(
+    ("setup", "version", "message"),
+    [
+        ("none", "1.0", "is not MAJOR.MINOR.PATCH"),
+        ("dirty", "0.1.0", "uncommitted changes"),
+        ("none", "0.9.0", "no '## [0.9.0]' section"),
+        ("ignored", "0.1.0", "git-ignored files under templates/"),
+    ],
+)
+def test_release_refuses(
+    release_checkout: Path, capsys: pytest.CaptureFixture[str], setup: str, version: str, message: str
+) -> None:
+    release = load_release_script()
+    if setup == "dirty":
+        (release_checkout / "templates" / "default" / "new.txt").write_text("x", encoding="utf-8")
+    if setup == "ignored":
+        (release_checkout / ".gitignore").write_text("secret.env\n", encoding="utf-8")
+        git("add", ".gitignore", cwd=release_checkout)
+        git("commit", "-qm", "ignore", cwd=release_checkout)
+        (release_checkout / "templates" / "default" / "secret.env").write_text("x", encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        release.main([version], root=release_checkout)
+    assert exited.value.code == 1
+    assert message in capsys.readouterr().err
+    assert not (release_checkout / "mlscaffold" / "templates" / "default.bundle").exists()
+
+
+def test_release_dry_run_changes_nothing(release_checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    release = load_release_script()
+    assert release.main(["0.1.0", "--dry-run"], root=release_checkout) == 0
+    assert "released so far: none; cutting v0.1.0" in capsys.readouterr().out
+    assert git("status", "--porcelain", cwd=release_checkout) == ""
+    assert git("tag", cwd=release_checkout) == ""
+
+
+def test_release_unchanged_template_refused(release_checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    release = load_release_script()
+    release.main(["0.1.0"], root=release_checkout)
+    changelog = release_checkout / "CHANGELOG.md"
+    changelog.write_text(
+        changelog.read_text(encoding="utf-8") + "\n## [0.1.1] - 2026-02-01\n", encoding="utf-8"
+    )
+    git("commit", "-qam", "notes", cwd=release_checkout)
+    with pytest.raises(SystemExit):
+        release.main(["0.1.1"], root=release_checkout)
+    assert "has not changed since v0.1.0" in capsys.readouterr().err

@@ -1,0 +1,48 @@
+"""The git module: errors, identity fallback and work-tree predicates."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from mlscaffold import git
+from mlscaffold.errors import GitError, GitNotFoundError
+
+
+def test_missing_git_says_what_to_do(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(GitNotFoundError, match="install git, or pass --no-git"):
+        git.run_git(["--version"])
+
+
+def test_failed_command_reports_git_last_line(tmp_path: Path) -> None:
+    with pytest.raises(GitError, match=r"git rev-parse failed in .*: fatal: not a git repository"):
+        git.run_git(["rev-parse", "HEAD"], tmp_path)
+
+
+def test_predicates_on_a_fresh_repository(tmp_path: Path) -> None:
+    assert not git.is_work_tree(tmp_path / "missing")
+    assert not git.is_work_tree(tmp_path)
+    git.init_repository(tmp_path)
+    assert git.is_work_tree(tmp_path)
+    assert git.top_level(tmp_path) == tmp_path.resolve()
+    assert not git.has_commits(tmp_path)
+    assert git.is_clean(tmp_path)
+    (tmp_path / "f.txt").write_text("x\n", encoding="utf-8")
+    assert not git.is_clean(tmp_path)
+    commit = git.commit_all(tmp_path, "first")
+    assert len(commit) == 40
+    assert git.has_commits(tmp_path)
+    assert git.is_clean(tmp_path)
+
+
+def test_identity_env_fills_only_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    git.init_repository(tmp_path)
+    assert git.identity_env(tmp_path, "Ada", "ada@example.org") == {}
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    env = git.identity_env(tmp_path, None, None)
+    assert env["GIT_AUTHOR_NAME"] == git.FALLBACK_IDENTITY[0]
+    assert env["GIT_COMMITTER_EMAIL"] == git.FALLBACK_IDENTITY[1]
+    assert git.config_value("user.name", tmp_path) is None
