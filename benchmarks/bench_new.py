@@ -56,7 +56,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="mlscaffold-bench-"))
     # Users run from installed bytecode: let Python write .pyc files, then warm up once.
     env = {
-        k: v for k, v in os.environ.items() if not k.startswith("MLSCAFFOLD_") and k != "PYTHONDONTWRITEBYTECODE"
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("MLSCAFFOLD_") and k != "PYTHONDONTWRITEBYTECODE"
     }
     env.update(
         {

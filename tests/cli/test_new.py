@@ -179,7 +179,7 @@ def test_new_without_terminal_or_defaults_fails_fast_naming_flags(tmp_path: Path
 
 
 def test_new_asks_on_a_terminal_and_reasks_bad_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_is_interactive", lambda: True)
+    monkeypatch.setattr(cli._new, "is_interactive", lambda: True)
     # project name, package name (bad then good), then Enter for every other default.
     answers = ["Churn Model", "class", "churn", *[""] * 13, "n", "n"]
     result = invoke("new", "proj", input="\n".join(answers) + "\n")

@@ -1,0 +1,18 @@
+"""The command line: parse options, call one function, render its result, map errors to exit codes.
+
+One module per command registers on the shared app. Heavy imports (copier,
+jinja2, ruamel.yaml, requests) happen inside the commands that need them, so
+`--version` and `--help` stay fast.
+"""
+
+from __future__ import annotations
+
+from mlscaffold.cli import _new, _versions  # noqa: F401 - importing registers the commands
+from mlscaffold.cli._app import app
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Run the CLI (the `mlscaffold` console script)."""
+    app()

@@ -1,0 +1,69 @@
+"""The typer app, its error boundary and the helpers every command shares."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Optional
+
+import typer
+
+from mlscaffold import __version__
+from mlscaffold.errors import MlscaffoldError
+
+__all__ = ["EXIT_INTERRUPTED", "app", "error", "error_boundary", "is_interactive", "progress"]
+
+EXIT_INTERRUPTED = 130
+
+app = typer.Typer(
+    name="mlscaffold",
+    help="Scaffold, upgrade and audit standardized ML repositories.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def error(message: str) -> None:
+    """Print one error line on stderr."""
+    typer.echo(f"error: {message}", err=True)
+
+
+def progress(message: str) -> None:
+    """Print a progress line on stderr, keeping stdout for results."""
+    typer.echo(message, err=True)
+
+
+def is_interactive() -> bool:
+    """Tell whether questions can be asked: stdin and stdout are terminals."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+@contextmanager
+def error_boundary() -> Iterator[None]:
+    """Turn user-caused errors into one line on stderr and the SPEC exit code."""
+    try:
+        yield
+    except MlscaffoldError as caught:
+        error(str(caught))
+        raise typer.Exit(caught.exit_code) from None
+    except KeyboardInterrupt:
+        error("interrupted: nothing was changed.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"mlscaffold {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        Optional[bool],  # noqa: UP045 - typer needs Optional on 3.10
+        typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit."),
+    ] = None,
+) -> None:
+    """Scaffold, upgrade and audit standardized ML repositories."""
