@@ -1,0 +1,93 @@
+"""YAML round trips and the byte-exact `uses:` ref bump."""
+
+from __future__ import annotations
+
+import difflib
+
+import pytest
+
+from mlscaffold import yamlio
+
+WORKFLOW = """\
+# Keep this comment.
+name: CI
+on:   # odd spacing stays
+  push:
+    branches: [main]
+permissions: {}
+jobs:
+  ci:
+    uses: "acme/mlscaffold/.github/workflows/ci.yml@v0.1.0"   # quoted, with comment
+    with: {python-version: '3.12'}
+  train:
+      uses: acme/mlscaffold/.github/workflows/train.yml@v0.1.0
+      secrets: inherit
+  other:
+    runs-on: ubuntu-latest
+    steps:
+    -   uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2
+    -   uses: 'acme/mlscaffold/.github/actions/setup@v0.1.0'
+    -   run: 'echo "uses: acme/mlscaffold/x@v0.1.0 stays, it is a string"'
+"""
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+
+
+def test_bump_changes_only_the_refs() -> None:
+    after, changed = yamlio.bump_uses_refs(WORKFLOW, r"acme/mlscaffold/.*", "v0.2.0")
+    assert [(u.line, u.ref) for u in changed] == [(8, "v0.1.0"), (11, "v0.1.0"), (17, "v0.1.0")]
+    assert changed_lines(WORKFLOW, after) == [
+        '-    uses: "acme/mlscaffold/.github/workflows/ci.yml@v0.1.0"   # quoted, with comment',
+        '+    uses: "acme/mlscaffold/.github/workflows/ci.yml@v0.2.0"   # quoted, with comment',
+        "-      uses: acme/mlscaffold/.github/workflows/train.yml@v0.1.0",
+        "+      uses: acme/mlscaffold/.github/workflows/train.yml@v0.2.0",
+        "-    -   uses: 'acme/mlscaffold/.github/actions/setup@v0.1.0'",
+        "+    -   uses: 'acme/mlscaffold/.github/actions/setup@v0.2.0'",
+    ]
+    assert after.replace("@v0.2.0", "@v0.1.0") == WORKFLOW
+
+
+def test_bump_is_idempotent_and_ignores_other_targets() -> None:
+    once, _ = yamlio.bump_uses_refs(WORKFLOW, r"acme/mlscaffold/.*", "v0.2.0")
+    twice, changed = yamlio.bump_uses_refs(once, r"acme/mlscaffold/.*", "v0.2.0")
+    assert (twice, changed) == (once, [])
+    untouched, changed = yamlio.bump_uses_refs(WORKFLOW, r"other/repo/.*", "v9")
+    assert (untouched, changed) == (WORKFLOW, [])
+
+
+def test_find_uses_refs_lists_targets() -> None:
+    targets = [(u.target, u.ref) for u in yamlio.find_uses_refs(WORKFLOW)]
+    assert ("actions/checkout", "11bd71901bbe5b1630ceea73d27597364c9af683") in targets
+    assert len(targets) == 4
+
+
+# A dump can only reproduce consistently indented files (WORKFLOW mixes 2 and 4
+# spaces): that is why `bump_uses_refs` edits characters in place instead.
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb:\n  - x\n  - y\n",
+        "---\nlist:\n- a\n- b: 1\n  c: 2\n",
+        "steps:\n    - name: x\n      run: |\n        echo hi\n",
+        "key: \"quoted\"  # comment\nother: 'single'\n",
+    ],
+)
+def test_round_trip_is_byte_identical(text: str) -> None:
+    assert yamlio.parse_document(text).dump() == text
+
+
+def test_edit_through_document_is_one_line() -> None:
+    doc = yamlio.parse_document("a: 1  # keep\nb:\n  - x\n")
+    doc.data["a"] = 2
+    assert doc.dump() == "a: 2  # keep\nb:\n  - x\n"
+
+
+def test_dump_and_load_helpers() -> None:
+    assert yamlio.load_text(yamlio.dump_text({"on": ["push"]})) == {"on": ["push"]}
+    assert yamlio.load_all_text("a: 1\n---\nb: 2\n") == [{"a": 1}, {"b": 2}]
