@@ -12,34 +12,19 @@ import os
 import re
 import shutil
 import tempfile
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlscaffold import git
-from mlscaffold.answers import (
-    AskFunction,
-    Questionnaire,
-    load_answers_file,
-    parse_questions,
-    read_project_answers,
-)
-from mlscaffold.errors import TargetExistsError, TemplateError, TemplateNotFoundError
-from mlscaffold.template import (
-    TemplateSource,
-    bundled_template,
-    copier_environment,
-    load_config,
-    resolve_source,
-    template_checkout,
-)
+from mlscaffold.answers import AskFunction, load_answers_file, read_project_answers
+from mlscaffold.errors import TargetExistsError
+from mlscaffold.render import render_template, resolve_answers
+from mlscaffold.template import bundled_template, resolve_source
 
 __all__ = ["NewResult", "create_project"]
 
-# Answers the default template can take from the user's git identity.
-_GIT_DEFAULTS = {"author_name": "user.name", "author_email": "user.email"}
 _MAKE_STEPS = ("setup", "pipeline", "test", "serve")
 
 
@@ -85,75 +70,6 @@ def _make_parents(target: Path, created: _Created) -> None:
     if missing:
         created.top = missing[0]
     target.parent.mkdir(parents=True, exist_ok=True)
-
-
-def _git_defaults(questions: list[str]) -> dict[str, str]:
-    defaults = {}
-    for name, key in _GIT_DEFAULTS.items():
-        if name in questions:
-            value = git.config_value(key)
-            if value:
-                defaults[name] = value
-    return defaults
-
-
-def _resolve_answers(
-    source: TemplateSource,
-    target: Path,
-    given: Mapping[str, Any],
-    use_defaults: bool,
-    ask: AskFunction | None,
-) -> dict[str, Any]:
-    with template_checkout(source) as template_dir:
-        config = load_config(template_dir)
-    questions = parse_questions(config)
-    questionnaire = Questionnaire(
-        questions,
-        context={"_folder_name": target.name, "_copier_conf": {"dst_path": str(target)}},
-        envops=config.get("_envops"),
-        extensions=config.get("_jinja_extensions") or (),
-    )
-    defaults = _git_defaults(questionnaire.names) if source.is_default else {}
-    return questionnaire.resolve(given, use_defaults=use_defaults, ask=ask, defaults=defaults)
-
-
-def _render(source: TemplateSource, dest: Path, answers: Mapping[str, Any], trust: bool) -> None:
-    """Render SOURCE into DEST with copier, translating its errors into ours."""
-    import copier
-    from copier.errors import CopierError, CopierWarning, UnsafeTemplateError
-    from jinja2 import TemplateError as JinjaError
-    from plumbum import ProcessExecutionError
-
-    try:
-        with copier_environment(source), warnings.catch_warnings():
-            # mlscaffold reports what matters itself; copier's warnings are noise here.
-            warnings.simplefilter("ignore", CopierWarning)
-            copier.run_copy(
-                source.src,
-                dest,
-                data=dict(answers),
-                vcs_ref=source.ref,
-                # A user's copier settings file must not change what mlscaffold renders.
-                settings=copier.Settings(),
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                unsafe=trust,
-                cleanup_on_error=False,
-            )
-    except UnsafeTemplateError:
-        raise TemplateError(
-            f"Template {source.src} runs tasks or Jinja extensions, code that runs on this "
-            "machine: pass --trust if you trust it."
-        ) from None
-    except ProcessExecutionError as error:
-        detail = (error.stderr or "").strip().splitlines() or ["git failed"]
-        raise TemplateNotFoundError(
-            f"Cannot fetch template {source.src} ({detail[-1]}): check the address and your network."
-        ) from None
-    except (CopierError, JinjaError, ValueError) as error:
-        detail = str(error).strip().splitlines() or [type(error).__name__]
-        raise TemplateError(f"Template {source.label} failed to render: {detail[0]}") from None
 
 
 def _commit(staging: Path, version: str | None, answers: Mapping[str, Any]) -> str:
@@ -212,13 +128,13 @@ def create_project(
     created = _Created()
     with bundled_template() as bundle:
         source = resolve_source(template, vcs_ref, bundle)
-        answers = _resolve_answers(source, target, given, use_defaults, ask)
+        answers = resolve_answers(source, target, given, use_defaults, ask)
         try:
             _make_parents(target, created)
             created.staging = Path(tempfile.mkdtemp(prefix=".mlscaffold-new-", dir=target.parent))
             staging = created.staging / target.name
             progress(f"Rendering {source.label} into {path_label} ...")
-            _render(source, staging, answers, trust)
+            render_template(source, staging, answers, trust)
             recorded = read_project_answers(staging)
             version = recorded.commit if recorded else source.ref
             already_repo = (target / ".git").exists()

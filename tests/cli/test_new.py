@@ -192,13 +192,13 @@ def test_new_asks_on_a_terminal_and_reasks_bad_answers(tmp_path: Path, monkeypat
 
 
 def test_new_interrupted_mid_render_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_render = generate._render
+    real_render = generate.render_template
 
     def render_then_interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
         real_render(*args, **kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(generate, "_render", render_then_interrupt)
+    monkeypatch.setattr(generate, "render_template", render_then_interrupt)
     result = invoke("new", "deep/proj", "--defaults")
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
