@@ -122,6 +122,9 @@ def append_version(bundle: Path | None, source: Path, tag: str, out: Path) -> st
     """Write to OUT the history of BUNDLE plus SOURCE committed as TAG; return its commit."""
     if not VERSION_TAG.match(tag):
         raise MlscaffoldError(f"{tag!r} is not a version tag: use the form vMAJOR.MINOR.PATCH.")
+    # git runs inside the scratch clone: relative paths would land there.
+    out, source = out.absolute(), source.absolute()
+    bundle = bundle.absolute() if bundle is not None else None
     existing = list_versions(bundle) if bundle is not None else []
     if existing and Version(tag[1:]) <= Version(existing[-1][1:]):
         raise MlscaffoldError(f"{tag} is not newer than {existing[-1]}: choose a higher version.")

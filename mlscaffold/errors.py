@@ -8,11 +8,14 @@ from __future__ import annotations
 
 __all__ = [
     "AnswersFileError",
+    "DirtyWorkTreeError",
+    "DowngradeError",
     "GitError",
     "GitNotFoundError",
     "InvalidAnswerError",
     "MissingAnswersError",
     "MlscaffoldError",
+    "NotAProjectError",
     "TargetExistsError",
     "TemplateError",
     "TemplateNotFoundError",
@@ -72,3 +75,15 @@ class GitNotFoundError(MlscaffoldError):
 
 class GitError(MlscaffoldError):
     """A git command failed."""
+
+
+class DirtyWorkTreeError(MlscaffoldError):
+    """The work tree has changes that an upgrade could mix with its own."""
+
+
+class NotAProjectError(MlscaffoldError):
+    """The path is not a git repository made from mlscaffold's template."""
+
+
+class DowngradeError(MlscaffoldError):
+    """The requested version is older than the one the project is on."""

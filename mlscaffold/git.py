@@ -51,8 +51,13 @@ def run_git(
     env: Mapping[str, str] | None = None,
     check: bool = True,
     input_bytes: bytes | None = None,
+    detach: bool = False,
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run `git ARGS` and return the completed process; raise `GitError` on failure."""
+    """Run `git ARGS` and return the completed process; raise `GitError` on failure.
+
+    DETACH runs git in its own session, so a Ctrl-C at the terminal cannot stop
+    it halfway through writing the work tree.
+    """
     executable = shutil.which("git")
     if executable is None:
         raise GitNotFoundError("git is not installed or not on PATH: install git, or pass --no-git.")
@@ -63,6 +68,7 @@ def run_git(
         input=input_bytes,
         capture_output=True,
         check=False,
+        start_new_session=detach,
     )
     if check and proc.returncode != 0:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from mlscaffold import __version__
 from mlscaffold.errors import MlscaffoldError
 
-__all__ = ["EXIT_INTERRUPTED", "app", "error", "error_boundary", "is_interactive", "progress"]
+if TYPE_CHECKING:
+    from mlscaffold.answers import Question
+
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "app",
+    "error",
+    "error_boundary",
+    "is_interactive",
+    "progress",
+    "prompt_answer",
+]
 
 EXIT_INTERRUPTED = 130
 
@@ -38,6 +49,24 @@ def progress(message: str) -> None:
 def is_interactive() -> bool:
     """Tell whether questions can be asked: stdin and stdout are terminals."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def prompt_answer(question: Question, default: Any, check: Callable[[Any], Any]) -> Any:
+    """Ask QUESTION on the terminal until the answer passes its checks."""
+    label = question.help.splitlines()[0] if question.help else question.name
+    if question.choices:
+        label += f" [{' / '.join(str(v) for v in question.choice_values)}]"
+    while True:
+        if question.type == "bool":
+            raw: Any = typer.confirm(label, default=bool(check(default)))
+        else:
+            raw = typer.prompt(
+                label, default="" if default is None else str(default), hide_input=question.secret
+            )
+        try:
+            return check(raw)
+        except MlscaffoldError as caught:
+            error(str(caught))
 
 
 @contextmanager

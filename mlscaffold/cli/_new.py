@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 
-from mlscaffold.cli._app import app, error, error_boundary, is_interactive, progress
-from mlscaffold.errors import MlscaffoldError
-
-if TYPE_CHECKING:
-    from mlscaffold.answers import Question
-
-
-def _prompt(question: Question, default: Any, check: Callable[[Any], Any]) -> Any:
-    """Ask QUESTION on the terminal until the answer passes its checks."""
-    label = question.help.splitlines()[0] if question.help else question.name
-    if question.choices:
-        label += f" [{' / '.join(str(v) for v in question.choice_values)}]"
-    while True:
-        if question.type == "bool":
-            raw: Any = typer.confirm(label, default=bool(check(default)))
-        else:
-            raw = typer.prompt(
-                label, default="" if default is None else str(default), hide_input=question.secret
-            )
-        try:
-            return check(raw)
-        except MlscaffoldError as caught:
-            error(str(caught))
+from mlscaffold.cli._app import app, error_boundary, is_interactive, progress, prompt_answer
 
 
 @app.command()
@@ -88,7 +65,7 @@ def new(
             force=force,
             init_git=git,
             trust=trust,
-            ask=_prompt if interactive else None,
+            ask=prompt_answer if interactive else None,
             progress=progress,
         )
     origin = "the default template" if template is None else result.template

@@ -115,3 +115,12 @@ def test_unknown_version_is_named(template_repo_v1_v2: tuple[Path, Path]) -> Non
 def test_missing_bundle_says_reinstall(tmp_path: Path) -> None:
     with pytest.raises(MlscaffoldError, match="reinstall mlscaffold"):
         list_versions(tmp_path / "missing.bundle")
+
+
+def test_append_accepts_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_template(tmp_path / "src", "x\n")
+    monkeypatch.chdir(tmp_path)
+    append_version(None, Path("src"), "v1.0.0", Path("rel.bundle"))
+    make_template(tmp_path / "src", "y\n")
+    append_version(Path("rel.bundle"), Path("src"), "v1.1.0", Path("rel.bundle"))
+    assert list_versions(tmp_path / "rel.bundle") == ["v1.0.0", "v1.1.0"]

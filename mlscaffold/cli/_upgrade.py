@@ -1,0 +1,122 @@
+"""`mlscaffold upgrade`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from mlscaffold.cli._app import app, error_boundary, is_interactive, progress, prompt_answer
+
+if TYPE_CHECKING:
+    from mlscaffold.upgrade import UpgradeResult
+
+EXIT_ATTENTION = 3
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _summary(result: UpgradeResult) -> list[str]:
+    from mlscaffold.upgrade import TEMPLATE_REF
+
+    verb = "Would upgrade" if result.dry_run else "Upgraded"
+    lines = [f"{verb} {result.project} from template {result.from_version} to {result.to_version}."]
+    for label, paths in (("updated", result.updated), ("added", result.added), ("removed", result.removed)):
+        if paths:
+            lines.append(
+                f"  {label:<8} {_plural(len(paths), 'file')}: {', '.join(paths[:8])}"
+                + (" ..." if len(paths) > 8 else "")
+            )
+    if result.kept:
+        lines.append("Kept as you have them:")
+        lines += [f"  {path}" for path in result.kept]
+    if result.new_answers:
+        lines.append("New questions answered: " + ", ".join(f"{k}={v}" for k, v in result.new_answers.items()))
+    if result.dropped_answers:
+        lines.append("Answers no longer asked, dropped: " + ", ".join(result.dropped_answers))
+    if result.conflicts:
+        lines.append(f"Conflicts in {_plural(len(result.conflicts), 'file')} (your version is never lost):")
+        lines += [f"  {c.path}: {c.describe(TEMPLATE_REF)}" for c in result.conflicts]
+    return lines
+
+
+@app.command()
+def upgrade(
+    path: Annotated[
+        Path, typer.Argument(help="The generated project (default: the current directory).")
+    ] = Path(),
+    to: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--to", help="Template version to upgrade to (default: the newest available)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the diff an upgrade would apply; change nothing.")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 3 when a newer template version exists, 0 when current.")
+    ] = False,
+    data: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--data", "-d", help="Answer a question the new version adds: KEY=VALUE. Repeatable."),
+    ] = None,
+    defaults: Annotated[
+        bool, typer.Option("--defaults", help="Take the default for every new question, never ask.")
+    ] = False,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Commit the upgrade when it leaves no conflict.")
+    ] = False,
+    report: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--report", help="Write a JSON report of the upgrade to this file."),
+    ] = None,
+) -> None:
+    """Bring a generated project to a newer template version by a three-way merge that keeps your work."""
+    with error_boundary():
+        from mlscaffold.answers import parse_data_options
+        from mlscaffold.upgrade import check_upgrade, upgrade_project
+
+        answers = parse_data_options(data or [])
+        if check:
+            status = check_upgrade(path)
+            if status.is_available:
+                typer.echo(
+                    f"{path} is on template {status.current}; {status.newest} is available: "
+                    "run `mlscaffold upgrade`."
+                )
+                raise typer.Exit(EXIT_ATTENTION)
+            typer.echo(f"{path} is on the newest template version, {status.current}.")
+            return
+        interactive = not defaults and is_interactive()
+        result = upgrade_project(
+            path,
+            to=to,
+            data=answers,
+            ask=prompt_answer if interactive else None,
+            dry_run=dry_run,
+            commit=commit,
+            progress=progress,
+        )
+    if report is not None:
+        report.write_text(json.dumps(result.to_report(), indent=2) + "\n", encoding="utf-8")
+    if result.is_current:
+        typer.echo(f"{path} is already on the newest template version, {result.to_version}.")
+        return
+    if dry_run:
+        typer.echo(result.diff, nl=False)
+        for line in _summary(result):
+            typer.echo(line, err=True)
+    else:
+        for line in _summary(result):
+            typer.echo(line)
+        if result.commit:
+            typer.echo(f"Committed {result.commit[:12]}.")
+        elif result.conflicts:
+            typer.echo("Resolve the conflicts, `git add` the files, then commit.")
+        else:
+            typer.echo("The changes are staged: review them with `git diff --cached`, then commit.")
+    if result.conflicts:
+        raise typer.Exit(EXIT_ATTENTION)

@@ -1,0 +1,286 @@
+"""`mlscaffold upgrade`: bring a generated project to a newer template version without losing a line.
+
+The old version is rendered with the project's recorded answers, the new one
+with those answers updated (new questions take their defaults or `--data`), and
+the change between the two is merged into the project's HEAD by a three-way
+merge in git's object store (see `merge.py`). The work tree is written once,
+when the result is complete; a dry run shows the exact diff a real run writes.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.version import Version
+
+from mlscaffold import git
+from mlscaffold.answers import ANSWERS_FILE, AskFunction, ProjectAnswers, read_project_answers
+from mlscaffold.bundle import list_versions
+from mlscaffold.errors import (
+    DirtyWorkTreeError,
+    DowngradeError,
+    NotAProjectError,
+    UnknownQuestionError,
+    UnknownVersionError,
+)
+from mlscaffold.merge import Conflict, MergeInputs, diff_text, merge_template_change, scratch_for, write_back
+from mlscaffold.render import questionnaire_for, render_template
+from mlscaffold.template import CANONICAL_URL, TemplateSource, bundled_template, load_config, template_checkout
+
+__all__ = ["TEMPLATE_REF", "UpgradeResult", "UpgradeStatus", "check_upgrade", "upgrade_project"]
+
+# Where the pristine new template version is kept after an upgrade, for comparisons.
+TEMPLATE_REF = "refs/mlscaffold/template"
+_GIT_MV = re.compile(r"^git\s+mv\s+(?:-f\s+)?(\S+)\s+(\S+)$")
+
+
+@dataclass(frozen=True)
+class UpgradeStatus:
+    """Where a project stands: the version it is on and the newest available."""
+
+    project: Path
+    current: str
+    newest: str
+
+    @property
+    def is_available(self) -> bool:
+        """Tell whether a newer version than the project's exists."""
+        return Version(self.newest[1:]) > Version(self.current[1:])
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    """What an upgrade did (or, for a dry run, would do)."""
+
+    project: Path
+    from_version: str
+    to_version: str
+    dry_run: bool
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    kept: tuple[str, ...] = ()
+    new_answers: Mapping[str, Any] = field(default_factory=dict)
+    dropped_answers: tuple[str, ...] = ()
+    diff: str = ""
+    commit: str | None = None
+
+    @property
+    def is_current(self) -> bool:
+        """Tell whether there was nothing to upgrade."""
+        return self.from_version == self.to_version
+
+    def to_report(self) -> dict[str, Any]:
+        """Return the machine-readable report (`--report FILE`)."""
+        return {
+            "from": self.from_version,
+            "to": self.to_version,
+            "dry_run": self.dry_run,
+            "updated": list(self.updated),
+            "added": list(self.added),
+            "removed": list(self.removed),
+            "conflicts": [c.path for c in self.conflicts],
+            "conflict_details": [
+                {"path": c.path, "kind": c.kind, "message": c.describe(TEMPLATE_REF)} for c in self.conflicts
+            ],
+            "kept": list(self.kept),
+            "new_answers": dict(self.new_answers),
+            "dropped_answers": list(self.dropped_answers),
+            "commit": self.commit,
+        }
+
+
+def _read_project(project: Path) -> ProjectAnswers:
+    if not git.is_work_tree(project):
+        raise NotAProjectError(
+            f"{project} is not a git repository: run upgrade at the top of a generated project."
+        )
+    top = git.top_level(project)
+    if top != project.resolve():
+        raise NotAProjectError(
+            f"{project} is inside the repository {top}: run upgrade at the repository's top."
+        )
+    recorded = read_project_answers(project)
+    if recorded is None:
+        raise NotAProjectError(
+            f"{project} has no {ANSWERS_FILE}, so it was not made by mlscaffold: nothing to upgrade."
+        )
+    if recorded.src_path != CANONICAL_URL:
+        raise NotAProjectError(
+            f"{project} was made from another template ({recorded.src_path}): "
+            "mlscaffold upgrades projects made from its own template; use `copier update` for others."
+        )
+    if not recorded.commit:
+        raise NotAProjectError(
+            f"{ANSWERS_FILE} in {project} records no template version (_commit): restore it from git."
+        )
+    return recorded
+
+
+def _status(project: Path, recorded: ProjectAnswers, versions: list[str]) -> UpgradeStatus:
+    current = recorded.commit or ""
+    if current not in versions:
+        raise UnknownVersionError(
+            f"{project} is on template {current}, which this mlscaffold does not ship "
+            f"(it has {', '.join(versions)}): install a newer mlscaffold."
+        )
+    return UpgradeStatus(project, current, versions[-1])
+
+
+def check_upgrade(project: Path) -> UpgradeStatus:
+    """Return where PROJECT stands, reading only its answers file and the bundle (no rendering)."""
+    project = project.absolute()
+    recorded = _read_project(project)
+    with bundled_template() as bundle:
+        return _status(project, recorded, list_versions(bundle))
+
+
+def _migration_renames(
+    config: Mapping[str, Any], old: str, new: str, render: Callable[[Any], Any]
+) -> list[tuple[str, str]]:
+    """Return the renames declared by `git mv` migrations of the versions after OLD up to NEW."""
+    renames = []
+    for migration in config.get("_migrations") or []:
+        if not isinstance(migration, Mapping) or "version" not in migration:
+            continue
+        version = Version(str(migration["version"]).lstrip("v"))
+        if not Version(old[1:]) < version <= Version(new[1:]):
+            continue
+        command = migration.get("command")
+        text = shlex.join(str(c) for c in command) if isinstance(command, list) else str(command or "")
+        match = _GIT_MV.match(str(render(text)).strip())
+        if match:
+            renames.append((match.group(1), match.group(2)))
+    return renames
+
+
+def _require_clean(project: Path) -> None:
+    changes = git.git_text(["status", "--porcelain", "--untracked-files=normal"], project)
+    if changes:
+        paths = [line[3:] for line in changes.splitlines()]
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        raise DirtyWorkTreeError(
+            f"{project} has uncommitted changes ({shown}): commit or stash them before `mlscaffold upgrade`."
+        )
+    if not git.has_commits(project):
+        raise DirtyWorkTreeError(
+            f"{project} has no commit yet: commit the project before `mlscaffold upgrade`."
+        )
+
+
+def _target(status: UpgradeStatus, versions: list[str], to: str | None) -> str:
+    target = to or status.newest
+    if target not in versions:
+        raise UnknownVersionError(f"Template version {target} is not available (known: {', '.join(versions)}).")
+    if Version(target[1:]) < Version(status.current[1:]):
+        raise DowngradeError(
+            f"{status.project} is on {status.current}, newer than {target}: upgrade never goes back; "
+            "use git to return to an older state."
+        )
+    return target
+
+
+def upgrade_project(
+    project: Path,
+    *,
+    to: str | None = None,
+    data: Mapping[str, Any] | None = None,
+    ask: AskFunction | None = None,
+    dry_run: bool = False,
+    commit: bool = False,
+    progress: Callable[[str], None] = lambda _: None,
+) -> UpgradeResult:
+    """Upgrade PROJECT to template version TO (default: the newest); return what changed."""
+    project = project.absolute()
+    recorded = _read_project(project)
+    with bundled_template() as bundle:
+        versions = list_versions(bundle)
+        status = _status(project, recorded, versions)
+        target = _target(status, versions, to)
+        if target == status.current:
+            return UpgradeResult(project, target, target, dry_run)
+        _require_clean(project)
+        old = TemplateSource(CANONICAL_URL, status.current, is_default=True, bundle=bundle)
+        new = TemplateSource(CANONICAL_URL, target, is_default=True, bundle=bundle)
+        with template_checkout(old) as old_dir:
+            old_config = load_config(old_dir)
+        with template_checkout(new) as new_dir:
+            new_config = load_config(new_dir)
+        old_questions = questionnaire_for(old_config, project)
+        new_questions = questionnaire_for(new_config, project)
+        unknown = sorted(set(data or {}) - set(new_questions.names))
+        if unknown:
+            raise UnknownQuestionError(
+                f"Template {target} asks no question named {', '.join(unknown)}: "
+                f"use one of {', '.join(new_questions.names)}."
+            )
+        recorded_answers = dict(recorded.answers)
+        old_answers = old_questions.resolve(
+            {k: v for k, v in recorded_answers.items() if k in old_questions.names}, use_defaults=True
+        )
+        given = {k: v for k, v in recorded_answers.items() if k in new_questions.names}
+        given.update(data or {})
+        new_answers = new_questions.resolve(given, use_defaults=ask is None, ask=ask)
+        renames = _migration_renames(
+            new_config, status.current, target, lambda v: new_questions.render(v, new_answers)
+        )
+        with tempfile.TemporaryDirectory(prefix="mlscaffold-upgrade-") as tmp:
+            old_render, new_render = Path(tmp, "old", project.name), Path(tmp, "new", project.name)
+            progress(f"Rendering template {status.current} (your base) ...")
+            render_template(old, old_render, old_answers, trust=False)
+            progress(f"Rendering template {target} ...")
+            render_template(new, new_render, new_answers, trust=False)
+            progress("Merging the template's changes into your files ...")
+            with scratch_for(project) as scratch:
+                inputs = MergeInputs(
+                    renames=renames,
+                    machine_owned=(ANSWERS_FILE,),
+                    skip_if_exists=tuple(new_config.get("_skip_if_exists") or ()),
+                    uses_pattern=_uses_pattern(new_answers, new_config, new_questions),
+                    new_ref=target,
+                )
+                merged = merge_template_change(scratch, old_render, new_render, inputs, target)
+                diff = diff_text(scratch, merged)
+                made = None
+                if not dry_run:
+                    progress(
+                        f"Writing {len(merged.added) + len(merged.updated) + len(merged.removed)} files ..."
+                    )
+                    write_back(scratch, merged, TEMPLATE_REF)
+                    if commit and not merged.conflicts:
+                        made = git.commit_all(
+                            project, f"Upgrade the mlscaffold template from {status.current} to {target}"
+                        )
+    added_questions = {k: v for k, v in new_answers.items() if k not in recorded_answers}
+    return UpgradeResult(
+        project=project,
+        from_version=status.current,
+        to_version=target,
+        dry_run=dry_run,
+        added=merged.added,
+        updated=merged.updated,
+        removed=merged.removed,
+        conflicts=merged.conflicts,
+        kept=merged.kept,
+        new_answers=added_questions,
+        dropped_answers=tuple(sorted(set(recorded_answers) - set(new_questions.names))),
+        diff=diff,
+        commit=made,
+    )
+
+
+def _uses_pattern(answers: Mapping[str, Any], config: Mapping[str, Any], questions: Any) -> str:
+    """Return the regex of `uses:` targets that are mlscaffold's reusable workflows and actions."""
+    repo = answers.get("mlscaffold_repo")
+    if repo is None:
+        spec = config.get("mlscaffold_repo")
+        default = spec.get("default") if isinstance(spec, Mapping) else spec
+        repo = questions.render(default, answers) if default else "mlscaffold/mlscaffold"
+    return re.escape(str(repo)) + r"/\.github/.+"
