@@ -367,6 +367,8 @@ def write_back(scratch: Scratch, result: MergeResult, keep_ref: str) -> None:
     project = scratch.project
     with _interrupts_held():
         run_git(["update-ref", keep_ref, result.template_commit], project)
+        # Stat data can be stale (a copied or restored checkout); the content was checked clean.
+        run_git(["update-index", "-q", "--refresh"], project, check=False)
         run_git(["read-tree", "-m", "-u", result.head, result.tree], project, detach=True)
         unstage = [c.path for c in result.conflicts if c.path in result.updated or c.path in result.added]
         if unstage:
