@@ -57,7 +57,10 @@ def make_project(work: Path, name: str, old: str, extra: int, env: dict[str, str
     return project
 
 
-def measure(work: Path, old: str, new: str, extra: int, runs: int, env: dict[str, str]) -> tuple[float, float]:
+def measure(
+    work: Path, versions: tuple[str, str], extra: int, runs: int, env: dict[str, str]
+) -> tuple[float, float]:
+    old, new = versions
     mine, bare = [], []
     for i in range(runs):
         label = f"{extra}-{i}-{time.monotonic_ns()}"
@@ -106,13 +109,12 @@ def main() -> int:
     )
     work = Path(tempfile.mkdtemp(prefix="mlscaffold-bench-upgrade-"))
     try:
-        measure(work, old, new, 0, 1, env)  # warm caches and bytecode
+        measure(work, (old, new), 0, 1, env)  # warm caches and bytecode
         print(f"upgrade {old} -> {new}, {args.runs} runs each, medians (mlscaffold vs copier update)")
-        small = measure(work, old, new, 0, args.runs, env)
-        print(
-            f"{'template files only':<36} {small[0]:7.3f}s vs {small[1]:7.3f}s   ratio {small[0] / small[1]:5.2f}"
-        )
-        large = measure(work, old, new, args.extra_files, args.runs, env)
+        small = measure(work, (old, new), 0, args.runs, env)
+        label = "template files only"
+        print(f"{label:<36} {small[0]:7.3f}s vs {small[1]:7.3f}s   ratio {small[0] / small[1]:5.2f}")
+        large = measure(work, (old, new), args.extra_files, args.runs, env)
         label = f"+{args.extra_files:,} user files"
         print(f"{label:<36} {large[0]:7.3f}s vs {large[1]:7.3f}s   ratio {large[0] / large[1]:5.2f}")
         print(
