@@ -3,7 +3,8 @@
 v1.0.0 -> v1.1.0: README paragraph changed, params.yaml value changed and key added,
 core.py function appended, old_name.py renamed to new_name.py (with a `git mv`
 migration) and edited, docs/obsolete.md deleted, assets/logo.bin changed,
-CONTRIBUTING.md added, question `coverage` added.
+CONTRIBUTING.md added, question `coverage` added, local.toml changed but declared
+`_skip_if_exists` (users own it once it exists).
 v1.1.0 -> v1.2.0: the CI workflow gains a job, README's title line changes,
 question `legacy_flag` is removed.
 """
@@ -48,6 +49,7 @@ coverage:
 """
 
 MIGRATION = """\
+_skip_if_exists: [local.toml]
 _migrations:
   - version: v1.1.0
     command: git mv src/{{ package_name }}/old_name.py src/{{ package_name }}/new_name.py
@@ -130,6 +132,7 @@ def write_version(root: Path, version: str) -> None:
     _write(root, t + "assets/logo.bin", LOGO["v1.0.0" if index == 0 else "v1.1.0"])
     _write(root, t + ".github/workflows/ci.yml.jinja", WORKFLOW_V3 if index == 2 else WORKFLOW_V1)
     _write(root, t + ".gitignore", "__pycache__/\n")
+    _write(root, t + "local.toml", "threads = 1\n" if index == 0 else "threads = 4\n")
 
 
 def build_bundle(workdir: Path) -> Path:

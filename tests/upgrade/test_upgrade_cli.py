@@ -51,6 +51,7 @@ def test_clean_upgrade_applies_every_template_change(project_at) -> None:  # typ
     assert not (project / "docs/obsolete.md").exists()
     assert (project / "assets/logo.bin").read_bytes() == LOGO["v1.1.0"]
     assert read(project, "CONTRIBUTING.md") == "Keep coverage above 80%.\n"
+    assert read(project, "local.toml") == "threads = 1\n"  # _skip_if_exists: the user owns it
     assert "@v1.2.0" in read(project, ".github/workflows/ci.yml")
     recorded = read_project_answers(project)
     assert recorded is not None
@@ -127,7 +128,7 @@ def test_user_deleted_file_stays_deleted_even_when_template_changed_it(project_a
     assert result.exit_code == 0, result.output
     assert not (project / "params.yaml").exists()
     assert not (project / "README.md").exists()
-    assert "Kept as you have them:\n  README.md\n  params.yaml" in result.stdout
+    assert "Kept as you have them:\n  README.md\n  local.toml\n  params.yaml" in result.stdout
 
 
 def test_edit_to_file_the_template_deleted_is_a_conflict(project_at) -> None:  # type: ignore[no-untyped-def]
