@@ -71,6 +71,8 @@ def main() -> int:
             "GIT_COMMITTER_EMAIL": "bench@example.com",
         }
     )
+    # Bare copier caches remote templates: keep its cache out of the real home.
+    env["COPIER_CACHE_DIR"] = str(work / "copier-cache")
     mlscaffold, copier = str(BIN / "mlscaffold"), str(BIN / "copier")
 
     def copier_copy(i: int) -> float:

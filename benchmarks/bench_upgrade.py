@@ -108,6 +108,8 @@ def main() -> int:
         }
     )
     work = Path(tempfile.mkdtemp(prefix="mlscaffold-bench-upgrade-"))
+    # Bare copier caches remote templates: keep its cache out of the real home.
+    env["COPIER_CACHE_DIR"] = str(work / "copier-cache")
     try:
         measure(work, (old, new), 0, 1, env)  # warm caches and bytecode
         print(f"upgrade {old} -> {new}, {args.runs} runs each, medians (mlscaffold vs copier update)")
