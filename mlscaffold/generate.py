@@ -20,6 +20,7 @@ from typing import Any
 from mlscaffold import git
 from mlscaffold.answers import AskFunction, load_answers_file, read_project_answers
 from mlscaffold.errors import TargetExistsError
+from mlscaffold.lock import LockOutcome, lock_project
 from mlscaffold.render import render_template, resolve_answers
 from mlscaffold.template import bundled_template, resolve_source
 
@@ -38,6 +39,7 @@ class NewResult:
     answers: Mapping[str, Any]
     commit: str | None
     next_steps: tuple[str, ...]
+    lock: LockOutcome = LockOutcome("skipped", "not asked for")
 
 
 @dataclass
@@ -116,10 +118,15 @@ def create_project(
     force: bool = False,
     init_git: bool = True,
     trust: bool = False,
+    lock: bool = False,
     ask: AskFunction | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> NewResult:
-    """Render TEMPLATE (default: the newest bundled version) into TARGET and commit it."""
+    """Render TEMPLATE (default: the newest bundled version) into TARGET and commit it.
+
+    With LOCK, `uv lock` writes the project's lock file before the first commit
+    (see `mlscaffold.lock`); a failed lock is reported in the result, not raised.
+    """
     path_label = str(target)
     target = Path(os.path.abspath(target))  # noqa: PTH100 - keep symlinks the user named
     _check_target(target, force)
@@ -136,6 +143,10 @@ def create_project(
             progress(f"Rendering {source.label} into {path_label} ...")
             render_template(source, staging, answers, trust)
             recorded = read_project_answers(staging)
+            locked = LockOutcome("skipped", "--no-lock")
+            if lock:
+                progress("Locking dependencies with uv ...")
+                locked = lock_project(staging)
             version = recorded.commit if recorded else source.ref
             already_repo = (target / ".git").exists()
             commit = _commit(staging, version, answers) if init_git and not already_repo else None
@@ -153,4 +164,5 @@ def create_project(
         answers=answers,
         commit=commit,
         next_steps=_next_steps(path_label, target),
+        lock=locked,
     )

@@ -57,6 +57,8 @@ def _isolate_environment(isolated_home: Path, tmp_path_factory: pytest.TempPathF
             "GIT_CONFIG_NOSYSTEM": "1",
             # git may only read local repositories and bundles: no test reaches a network.
             "GIT_ALLOW_PROTOCOL": "file",
+            # `new` locks with uv against PyPI; only the tests of locking ask for it.
+            "MLSCAFFOLD_LOCK": "0",
         }
     )
     try:

@@ -47,6 +47,14 @@ def new(
     trust: Annotated[
         bool, typer.Option("--trust", help="Allow a template's tasks and Jinja extensions.")
     ] = False,
+    lock: Annotated[
+        bool,
+        typer.Option(
+            "--lock/--no-lock",
+            envvar="MLSCAFFOLD_LOCK",
+            help="Write uv.lock with `uv lock` (needs uv and the package index; never fails `new`).",
+        ),
+    ] = True,
 ) -> None:
     """Create a new ML project from the template."""
     with error_boundary():
@@ -65,12 +73,18 @@ def new(
             force=force,
             init_git=git,
             trust=trust,
+            lock=lock,
             ask=prompt_answer if interactive else None,
             progress=progress,
         )
     origin = "the default template" if template is None else result.template
     version = f" {result.version}" if result.version else ""
     typer.echo(f"Created {result.path} from {origin}{version}.")
+    if lock and not result.lock.locked and result.lock.status != "skipped":
+        typer.echo(
+            f"warning: no uv.lock ({result.lock.detail}); run `uv lock` in the project when online.",
+            err=True,
+        )
     if result.commit:
         typer.echo(f"Made the first commit {result.commit[:12]} on branch main.")
     typer.echo("\nNext steps:")

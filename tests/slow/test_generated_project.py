@@ -1,0 +1,266 @@
+"""Generated projects work on their first commands: the README's commands, run for real.
+
+For a matrix of answers covering both problem types, every deployment, Kubernetes
+and MLflow on and off: `mlscaffold new` (with its uv lock), then the project's own
+`make setup`, `make lint`, `make pipeline` twice, `make test`, the service on a
+loopback port or the batch job, and `make drift` on a shifted sample. Each project
+gets its own environment; uv's cache under the repository's `.cache/uv` makes the
+installs after the first cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from mlscaffold.cli import app
+from mlscaffold.lock import find_uv
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+MATRIX: dict[str, dict[str, str]] = {
+    "classification-online-local": {},
+    "regression-batch-k8s-mlflow": {
+        "problem_type": "regression",
+        "deployment": "batch",
+        "kubernetes": "true",
+        "experiment_tracking": "mlflow",
+        "dvc_remote": "none",
+    },
+    "classification-both-k8s-notebooks": {"deployment": "both", "kubernetes": "true", "notebooks": "true"},
+    "regression-online-mlflow": {"problem_type": "regression", "experiment_tracking": "mlflow"},
+}
+
+RECORD = {"feature_1": 0.5, "feature_2": -1.0, "feature_3": 0.1, "feature_4": 2.0, "segment": "north"}
+
+
+@dataclass(frozen=True)
+class Project:
+    path: Path
+    answers: Mapping[str, str]
+    env: Mapping[str, str]
+
+    def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            list(args), cwd=self.path, env=dict(self.env), capture_output=True, text=True, timeout=timeout
+        )
+        if check and proc.returncode != 0:
+            pytest.fail(f"{' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def make(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.run("make", "--no-print-directory", *args, check=check)
+
+    @property
+    def online(self) -> bool:
+        return self.answers.get("deployment", "online") != "batch"
+
+    @property
+    def batch(self) -> bool:
+        return self.answers.get("deployment", "online") != "online"
+
+
+def project_env() -> dict[str, str]:
+    uv = find_uv()
+    assert uv is not None, "uv is a test dependency"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a fresh environment imports much faster with bytecode
+    env.update(
+        {
+            "PATH": f"{Path(uv).parent}{os.pathsep}{env['PATH']}",
+            "UV_CACHE_DIR": str(ROOT / ".cache" / "uv"),
+            "UV_PYTHON_DOWNLOADS": "never",
+            "UV_PYTHON": sys.executable,
+            "MLSCAFFOLD_LOCK": "1",
+        }
+    )
+    return env
+
+
+@pytest.fixture(scope="module", params=list(MATRIX), ids=list(MATRIX))
+def project(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    template_bundle: Path,
+    monkeypatch_module: pytest.MonkeyPatch,
+) -> Project:
+    answers = {"python_version": PYTHON, **MATRIX[request.param]}
+    env = project_env()
+    for key, value in env.items():
+        monkeypatch_module.setenv(key, value)
+    parent = tmp_path_factory.mktemp("e2e")
+    args = ["new", str(parent / request.param), "--defaults"]
+    for key, value in answers.items():
+        args += ["--data", f"{key}={value}"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return Project(parent / request.param, answers, env)
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def request_json(url: str, body: Any = None) -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"content-type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as caught:
+        return caught.code, json.loads(caught.read() or b"null")
+
+
+@pytest.fixture
+def service(project: Project, tmp_path: Path) -> Iterator[str]:
+    """Start `make serve` on a free loopback port; stop it (and uvicorn) afterwards."""
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            ["make", "--no-print-directory", "serve", f"PORT={port}", "HOST=127.0.0.1"],
+            cwd=project.path,
+            env=dict(project.env),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                pytest.fail(f"make serve exited {server.returncode}: {log.read_text(encoding='utf-8')}")
+            try:
+                with urllib.request.urlopen(f"{base}/health", timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.3)
+        else:
+            pytest.fail("the service did not answer /health within 60 seconds")
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def test_new_locks_and_setup_installs_from_the_lock(project: Project) -> None:
+    assert (project.path / "uv.lock").is_file()
+    assert project.run("git", "ls-files", "uv.lock").stdout.strip() == "uv.lock"
+    project.make("setup", "UV_SYNC_FLAGS=--locked")
+    assert (project.path / ".venv" / "bin" / "dvc").is_file()
+
+
+def test_lint_passes(project: Project) -> None:
+    proc = project.make("lint")
+    assert "All checks passed" in proc.stdout
+
+
+def test_pipeline_runs_every_stage_then_has_nothing_to_do(project: Project) -> None:
+    first = project.make("pipeline")
+    for stage in ("make_data", "prepare", "train", "evaluate"):
+        assert f"Running stage '{stage}'" in first.stdout, first.stdout
+    metrics = json.loads((project.path / "reports" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["gate_passed"] is True
+    second = project.make("pipeline")
+    assert "Running stage" not in second.stdout
+    assert "Data and pipelines are up to date." in second.stdout
+    # Data and model are DVC's, not git's: only the lock file and the reports are new to git.
+    status = project.run("git", "status", "--porcelain", "--untracked-files=all").stdout.split("\n")
+    new_files = sorted(line[3:] for line in status if line)
+    assert new_files == [
+        "dvc.lock",
+        "reports/metrics.json",
+        "reports/plots/predictions.csv",
+        "reports/slices.json",
+    ]
+    if project.answers.get("experiment_tracking") == "mlflow":
+        assert (project.path / "mlflow.db").is_file()
+
+
+def test_project_tests_pass(project: Project) -> None:
+    proc = project.make("test")
+    assert re.search(r"\d+ passed", proc.stdout), proc.stdout
+    assert "failed" not in proc.stdout and "error" not in proc.stdout.lower()
+
+
+def test_drift_passes_fresh_data_and_fails_a_shifted_sample(project: Project) -> None:
+    project.make("drift")
+    package = project.path.name.replace("-", "_")
+    shifted = "data/shifted.csv"
+    project.run(".venv/bin/python", "-m", package, "make-data", "--shift", "1.0", "--rows", "500", "--output", shifted)
+    proc = project.make("drift", f"CURRENT={shifted}", check=False)
+    assert proc.returncode != 0
+    assert "drift detected" in proc.stderr
+    report = json.loads((project.path / "reports" / "drift.json").read_text(encoding="utf-8"))
+    assert report["drift_detected"] is True
+
+
+def test_service_health_predict_validation_and_metrics(project: Project, request: pytest.FixtureRequest) -> None:
+    if not project.online:
+        assert not (project.path / "src" / project.path.name.replace("-", "_") / "api.py").exists()
+        return
+    base = request.getfixturevalue("service")
+    assert request_json(f"{base}/health") == (200, {"status": "ok"})
+    status, body = request_json(f"{base}/predict", {"records": [RECORD, {**RECORD, "segment": "east"}]})
+    assert status == 200 and len(body["predictions"]) == 2
+    status, body = request_json(f"{base}/predict", {"records": [{**RECORD, "segment": "moon"}]})
+    assert status == 422
+    with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
+        metrics = response.read().decode()
+    assert 'http_requests_total{method="POST",path="/predict",status="200"} 1.0' in metrics
+    assert 'http_request_errors_total{path="/predict"} 1.0' in metrics
+
+
+def test_batch_prediction_scores_a_file(project: Project) -> None:
+    if not project.batch:
+        assert "predict:" not in (project.path / "Makefile").read_text(encoding="utf-8")
+        return
+    project.make("predict", "INPUT=data/processed/test.csv", "OUTPUT=reports/scored.csv")
+    lines = (project.path / "reports" / "scored.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].endswith(",prediction") and len(lines) == 401
+
+
+def test_local_remote_push_and_pull_restore_data_and_model(project: Project) -> None:
+    if project.answers.get("dvc_remote", "local") != "local":
+        return
+    project.run(".venv/bin/dvc", "push")
+    storage = project.path.parent / f"{project.path.name.replace('-', '_')}-dvc-storage"
+    assert any(storage.rglob("*")), "the default local remote is a sibling folder"
+    model = project.path / "models" / "model.joblib"
+    before = model.read_bytes()
+    model.unlink()
+    shutil.rmtree(project.path / ".dvc" / "cache")
+    project.run(".venv/bin/dvc", "pull")
+    assert model.read_bytes() == before
