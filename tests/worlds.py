@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -40,3 +41,40 @@ def make_git_template(root: Path, readmes: dict[str, str]) -> Path:
         git("commit", "-qm", tag, cwd=root)
         git("tag", tag, cwd=root)
     return root
+
+
+# Answer sets that together cover every option of the default template (by id).
+TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "regression-batch": {
+        "problem_type": "regression",
+        "deployment": "batch",
+        "license": "Apache-2.0",
+        "dvc_remote": "none",
+    },
+    "everything-on": {
+        "deployment": "both",
+        "license": "BSD-3-Clause",
+        "dvc_remote": "s3",
+        "dvc_remote_url": "s3://bucket/p",
+        "kubernetes": True,
+        "notebooks": True,
+        "experiment_tracking": "mlflow",
+    },
+    "gcs-py310": {
+        "license": "Proprietary",
+        "dvc_remote": "gcs",
+        "dvc_remote_url": "gs://bucket/p",
+        "python_version": "3.10",
+    },
+    "azure": {"dvc_remote": "azure", "dvc_remote_url": "azure://container/p", "project_name": "Churn Model v2"},
+    # The longest names the validators allow: generated code must still lint.
+    "longest-names": {
+        "project_name": "A" + "b" * 63,
+        "problem_type": "regression",
+        "deployment": "both",
+        "kubernetes": True,
+        "experiment_tracking": "mlflow",
+    },
+    "batch-k8s-notebooks": {"deployment": "batch", "kubernetes": True, "notebooks": True},
+}

@@ -1,0 +1,229 @@
+"""What the template renders, checked file by file with real validators, for every combination.
+
+Each combination is rendered once per module; the end-to-end tests in tests/slow/
+then run the projects themselves.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+from worlds import TEMPLATE_COMBINATIONS, git
+
+from mlscaffold.generate import create_project
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module", params=list(TEMPLATE_COMBINATIONS.values()), ids=list(TEMPLATE_COMBINATIONS))
+def rendered(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, template_bundle: Path
+) -> tuple[Path, dict[str, Any]]:
+    target = tmp_path_factory.mktemp("rendered") / "project"
+    data = {key: str(value) for key, value in request.param.items()}
+    result = create_project(target, data=data, use_defaults=True)
+    return target, dict(result.answers)
+
+
+def run(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
+
+
+def load_yaml(path: Path) -> Any:
+    return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+
+
+def test_generated_code_passes_ruff_with_its_own_settings(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    check = run(sys.executable, "-m", "ruff", "check", "--no-cache", ".", cwd=project)
+    assert check.returncode == 0, check.stdout
+    formatted = run(sys.executable, "-m", "ruff", "format", "--no-cache", "--check", ".", cwd=project)
+    assert formatted.returncode == 0, formatted.stdout
+
+
+def test_every_yaml_toml_and_ini_file_parses(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    files = [p for p in project.rglob("*") if p.is_file() and ".git" not in p.relative_to(project).parts]
+    for path in files:
+        if path.suffix in {".yaml", ".yml"}:
+            assert load_yaml(path) is not None, path
+        elif path.suffix == ".toml":
+            tomllib.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+    configparser.ConfigParser().read_string((project / ".dvc" / "config").read_text(encoding="utf-8"))
+
+
+def test_dockerfile_passes_hadolint(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    proc = run(BIN / "hadolint", "--failure-threshold", "info", "Dockerfile", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in lines]
+
+
+def test_dockerfile_is_multi_stage_non_root_with_a_healthcheck(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = rendered
+    instructions = dockerfile_instructions(project / "Dockerfile")
+    stages = [value for name, value in instructions if name == "FROM"]
+    assert len(stages) == 2 and stages[0].endswith("AS build")
+    assert all(f"python:{answers['python_version']}-slim" in stage for stage in stages)
+    final = instructions[max(i for i, (name, _) in enumerate(instructions) if name == "FROM") :]
+    users = [value for name, value in final if name == "USER"]
+    assert users and users[-1] not in {"0", "root"}, "the runtime stage must run as a non-root user"
+    health = [value for name, value in final if name == "HEALTHCHECK"]
+    if answers["deployment"] == "batch":
+        assert health == ["NONE"]
+    else:
+        assert len(health) == 1 and "/health" in health[0]
+    assert not any(name == "ADD" for name, _ in instructions)
+    assert not re.search(r"(?i)(password|secret|token|api_key)\s*=", (project / "Dockerfile").read_text())
+    ignore = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert ignore[ignore.index("*") :].count("!src/") == 1 and "!.env" not in ignore
+
+
+def test_kubernetes_manifests_are_valid_and_hardened(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = rendered
+    deploy = project / "deploy"
+    if answers["kubernetes"] is not True:
+        assert not deploy.exists()
+        return
+    manifests = sorted(deploy.glob("*.yaml"))
+    expected = {"cronjob.yaml"} if answers["deployment"] == "batch" else {"deployment.yaml", "service.yaml", "hpa.yaml"}
+    if answers["deployment"] == "both":
+        expected.add("cronjob.yaml")
+    assert {path.name for path in manifests} == expected
+    proc = run(BIN / "kubernetes-validate", "--strict", *manifests, cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    if answers["deployment"] == "batch":
+        return
+    pod = load_yaml(deploy / "deployment.yaml")["spec"]["template"]["spec"]
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    (container,) = pod["containers"]
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    for probe in ("readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"]["path"] == "/health"
+    assert set(container["resources"]) == {"requests", "limits"}
+
+
+def test_pre_commit_config_is_valid_with_the_required_hooks(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    proc = run(BIN / "pre-commit", "validate-config", ".pre-commit-config.yaml", cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    config = load_yaml(project / ".pre-commit-config.yaml")
+    hooks = {hook["id"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert {"ruff-check", "ruff-format", "nbstripout", "detect-secrets", "check-added-large-files"} <= hooks
+    assert all(re.fullmatch(r"v?\d+\.\d+\.\d+", repo["rev"]) for repo in config["repos"])
+
+
+def test_dvc_pipeline_is_driven_by_params_and_outputs_are_git_ignored(
+    rendered: tuple[Path, dict[str, Any]],
+) -> None:
+    project, _ = rendered
+    pipeline = load_yaml(project / "dvc.yaml")["stages"]
+    params = load_yaml(project / "params.yaml")
+    assert list(pipeline) == ["make_data", "prepare", "train", "evaluate"]
+    for name, stage in pipeline.items():
+        assert stage["cmd"].startswith("python -m "), name
+        for key in stage.get("params", []):
+            assert key in params, f"stage {name} depends on params.yaml '{key}', which is missing"
+    evaluate = pipeline["evaluate"]
+    assert [next(iter(m)) for m in evaluate["metrics"]] == ["reports/metrics.json", "reports/slices.json"]
+    assert "reports/plots/predictions.csv" in evaluate["plots"][0]
+    outs = [out for stage in pipeline.values() for out in stage.get("outs", [])]
+    assert outs == [
+        "data/raw/dataset.csv",
+        "data/processed/train.csv",
+        "data/processed/test.csv",
+        "models/model.joblib",
+    ]
+    for out in outs:
+        assert git("check-ignore", "-q", out, cwd=project) == "", out
+    assert run("git", "check-ignore", "-q", "reports/metrics.json", cwd=project).returncode == 1
+    assert {"evaluate", "drift"} <= set(params) and params["evaluate"]["threshold"] > 0
+    assert (project / ".dvc" / ".gitignore").read_text(encoding="utf-8").split() == ["/config.local", "/tmp", "/cache"]
+
+
+def test_dvc_remote_follows_the_answers(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = rendered
+    config = configparser.ConfigParser()
+    config.read_string((project / ".dvc" / "config").read_text(encoding="utf-8"))
+    dev = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))["dependency-groups"]["dev"]
+    dvc_requirement = next(req for req in dev if req.startswith("dvc"))
+    remote = answers["dvc_remote"]
+    if remote == "none":
+        assert config.sections() == []
+        return
+    assert config["core"]["remote"] == "storage"
+    url = config["'remote \"storage\"'"]["url"]
+    if remote == "local":
+        # DVC reads a relative path from .dvc/, the answer is relative to the project.
+        assert url == "../" + answers["dvc_remote_url"]
+        assert (project / ".dvc" / url).resolve() == (project / answers["dvc_remote_url"]).resolve()
+        assert dvc_requirement.startswith("dvc>=")
+    else:
+        assert url == answers["dvc_remote_url"]
+        assert dvc_requirement.startswith(f"dvc[{remote}]")
+
+
+def test_files_follow_the_chosen_options(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = rendered
+    package = project / "src" / answers["package_name"]
+    online = answers["deployment"] != "batch"
+    batch = answers["deployment"] != "online"
+    mlflow = answers["experiment_tracking"] == "mlflow"
+    assert (package / "api.py").exists() == online == (project / "tests" / "test_api.py").exists()
+    assert (project / "tests" / "test_predict.py").exists() == batch
+    assert (package / "tracking.py").exists() == mlflow == (project / "tests" / "test_tracking.py").exists()
+    assert (project / "notebooks").exists() == (answers["notebooks"] is True)
+    dependencies = " ".join(tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"])
+    assert ("fastapi" in dependencies) == online
+    assert ("mlflow" in dependencies) == mlflow
+    assert (project / ".python-version").read_text(encoding="utf-8").strip() == answers["python_version"]
+    for test_file in ("test_data.py", "test_model.py", "test_drift.py", "test_pipeline.py"):
+        assert (project / "tests" / test_file).is_file()
+
+
+def test_readme_lists_the_make_targets_that_exist(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = rendered
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z][a-z-]*):", makefile, re.M))
+    commands = set(re.findall(r"^\s*make ([a-z][a-z-]*)", readme, re.M))
+    assert commands <= targets, commands - targets
+    expected = {"setup", "lint", "pipeline", "test", "drift"}
+    expected |= {"serve"} if answers["deployment"] != "batch" else set()
+    expected |= {"predict"} if answers["deployment"] != "online" else set()
+    assert expected <= commands
+    assert (answers["deployment"] != "batch") == ("serve" in targets)
+    assert (answers["deployment"] != "online") == ("predict" in targets)
+
+
+def test_model_card_and_runbook_cover_operations(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = rendered
+    card = (project / "docs" / "model_card.md").read_text(encoding="utf-8")
+    for heading in ("## Model details", "## Intended use", "## Metrics", "## Ethical considerations"):
+        assert heading in card
+    assert answers["author_email"] in card
+    runbook = (project / "docs" / "runbook.md").read_text(encoding="utf-8")
+    for heading in ("## Monitoring", "## Alerts", "## Retraining", "## Rollback"):
+        assert heading in runbook
+    assert ("http_request_duration_seconds" in runbook) == (answers["deployment"] != "batch")
