@@ -39,7 +39,7 @@ class NewResult:
     answers: Mapping[str, Any]
     commit: str | None
     next_steps: tuple[str, ...]
-    lock: LockOutcome = LockOutcome("skipped", "not asked for")
+    lock: LockOutcome
 
 
 @dataclass

@@ -39,9 +39,17 @@ def find_uv() -> str | None:
     return str(beside) if beside.is_file() else None
 
 
-def _last_line(text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
+def _reason(stderr: str) -> str:
+    """Return uv's error line, with its cause when it gives one."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    errors = [i for i, line in enumerate(lines) if line.lower().startswith("error:")]
+    if not errors:
+        return lines[-1] if lines else "uv lock failed with no message"
+    first = errors[0]
+    reason = lines[first].split(":", 1)[1].strip()
+    if first + 1 < len(lines) and lines[first + 1].startswith("cause:"):
+        reason += ": " + lines[first + 1].split(":", 1)[1].strip()
+    return reason
 
 
 def lock_project(project: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> LockOutcome:
@@ -51,8 +59,12 @@ def lock_project(project: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> LockOu
     uv = find_uv()
     if uv is None:
         return LockOutcome("failed", "uv is not installed")
+    return _run_lock(uv, project, timeout)
+
+
+def _run_lock(uv: str, project: Path, timeout: float) -> LockOutcome:
     try:
-        completed = subprocess.run(  # noqa: S603 - fixed command, no shell
+        completed = subprocess.run(
             [uv, "lock", "--quiet", "--no-progress"],
             cwd=project,
             capture_output=True,
@@ -66,7 +78,7 @@ def lock_project(project: Path, timeout: float = LOCK_TIMEOUT_SECONDS) -> LockOu
     except OSError as caught:
         return LockOutcome("failed", f"could not run uv: {caught.strerror or caught}")
     if completed.returncode != 0:
-        return LockOutcome("failed", _last_line(completed.stderr))
+        return LockOutcome("failed", _reason(completed.stderr))
     if not (project / "uv.lock").is_file():
         return LockOutcome("failed", "uv lock wrote no uv.lock")
     return LockOutcome("locked")

@@ -266,3 +266,26 @@ def test_version_and_help() -> None:
         assert command in result.stdout
     assert invoke().exit_code == 2
     assert invoke("new").exit_code == 2
+
+
+def test_new_offline_lock_failure_warns_and_still_makes_the_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MLSCAFFOLD_LOCK", "1")
+    monkeypatch.setenv("UV_OFFLINE", "1")
+    monkeypatch.setenv("UV_CACHE_DIR", str(tmp_path / "empty-uv-cache"))
+    result = invoke("new", "p", "--defaults")
+    assert result.exit_code == 0, result.output
+    assert "Locking dependencies with uv ..." in result.stderr
+    warning = [line for line in result.stderr.splitlines() if line.startswith("warning: no uv.lock")]
+    assert len(warning) == 1 and "run `uv lock` in the project when online" in warning[0]
+    assert not (tmp_path / "p" / "uv.lock").exists()
+    assert git("status", "--porcelain", cwd=tmp_path / "p") == ""
+
+
+def test_new_no_lock_does_not_run_uv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MLSCAFFOLD_LOCK", "1")
+    monkeypatch.setattr("mlscaffold.lock.find_uv", lambda: pytest.fail("--no-lock must not look for uv"))
+    result = invoke("new", "p", "--defaults", "--no-lock")
+    assert result.exit_code == 0, result.output
+    assert "Locking" not in result.stderr and "warning" not in result.stderr

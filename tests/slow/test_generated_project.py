@@ -61,7 +61,13 @@ class Project:
 
     def run(self, *args: str, check: bool = True, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         proc = subprocess.run(
-            list(args), cwd=self.path, env=dict(self.env), capture_output=True, text=True, timeout=timeout
+            list(args),
+            check=False,
+            cwd=self.path,
+            env=dict(self.env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if check and proc.returncode != 0:
             pytest.fail(f"{' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
@@ -219,7 +225,9 @@ def test_drift_passes_fresh_data_and_fails_a_shifted_sample(project: Project) ->
     project.make("drift")
     package = project.path.name.replace("-", "_")
     shifted = "data/shifted.csv"
-    project.run(".venv/bin/python", "-m", package, "make-data", "--shift", "1.0", "--rows", "500", "--output", shifted)
+    project.run(
+        ".venv/bin/python", "-m", package, "make-data", "--shift", "1.0", "--rows", "500", "--output", shifted
+    )
     proc = project.make("drift", f"CURRENT={shifted}", check=False)
     assert proc.returncode != 0
     assert "drift detected" in proc.stderr
@@ -227,7 +235,9 @@ def test_drift_passes_fresh_data_and_fails_a_shifted_sample(project: Project) ->
     assert report["drift_detected"] is True
 
 
-def test_service_health_predict_validation_and_metrics(project: Project, request: pytest.FixtureRequest) -> None:
+def test_service_health_predict_validation_and_metrics(
+    project: Project, request: pytest.FixtureRequest
+) -> None:
     if not project.online:
         assert not (project.path / "src" / project.path.name.replace("-", "_") / "api.py").exists()
         return

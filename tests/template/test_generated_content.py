@@ -106,7 +106,11 @@ def test_kubernetes_manifests_are_valid_and_hardened(rendered: tuple[Path, dict[
         assert not deploy.exists()
         return
     manifests = sorted(deploy.glob("*.yaml"))
-    expected = {"cronjob.yaml"} if answers["deployment"] == "batch" else {"deployment.yaml", "service.yaml", "hpa.yaml"}
+    expected = (
+        {"cronjob.yaml"}
+        if answers["deployment"] == "batch"
+        else {"deployment.yaml", "service.yaml", "hpa.yaml"}
+    )
     if answers["deployment"] == "both":
         expected.add("cronjob.yaml")
     assert {path.name for path in manifests} == expected
@@ -159,7 +163,11 @@ def test_dvc_pipeline_is_driven_by_params_and_outputs_are_git_ignored(
         assert git("check-ignore", "-q", out, cwd=project) == "", out
     assert run("git", "check-ignore", "-q", "reports/metrics.json", cwd=project).returncode == 1
     assert {"evaluate", "drift"} <= set(params) and params["evaluate"]["threshold"] > 0
-    assert (project / ".dvc" / ".gitignore").read_text(encoding="utf-8").split() == ["/config.local", "/tmp", "/cache"]
+    assert (project / ".dvc" / ".gitignore").read_text(encoding="utf-8").split() == [
+        "/config.local",
+        "/tmp",
+        "/cache",
+    ]
 
 
 def test_dvc_remote_follows_the_answers(rendered: tuple[Path, dict[str, Any]]) -> None:

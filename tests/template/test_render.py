@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from worlds import TEMPLATE_COMBINATIONS
 
 from mlscaffold.answers import read_project_answers
