@@ -142,6 +142,10 @@ def check_upgrade(project: Path) -> UpgradeStatus:
         return _status(project, recorded, list_versions(bundle))
 
 
+def _release(tag: str) -> Version:
+    return Version(Version(tag.lstrip("v")).base_version)
+
+
 def _migration_renames(
     config: Mapping[str, Any], old: str, new: str, render: Callable[[Any], Any]
 ) -> list[tuple[str, str]]:
@@ -151,7 +155,8 @@ def _migration_renames(
         if not isinstance(migration, Mapping) or "version" not in migration:
             continue
         version = Version(str(migration["version"]).lstrip("v"))
-        if not Version(old[1:]) < version <= Version(new[1:]):
+        # Compare release numbers: a v0.3.0 migration belongs to v0.3.0.dev0 builds too.
+        if not _release(old) < version <= _release(new):
             continue
         command = migration.get("command")
         text = shlex.join(str(c) for c in command) if isinstance(command, list) else str(command or "")

@@ -60,6 +60,7 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "kubernetes": True,
         "notebooks": True,
         "experiment_tracking": "mlflow",
+        "container_registry": "registry.example.com:5000/ml-team",
     },
     "gcs-py310": {
         "license": "Proprietary",

@@ -58,6 +58,7 @@ def test_default_template_every_question_has_a_working_default(default_questions
         "dvc_remote": "local",
         "dvc_remote_url": "../my_project-dvc-storage",
         "experiment_tracking": "none",
+        "container_registry": "ghcr.io/my-org",
         "kubernetes": False,
         "notebooks": False,
     }
@@ -114,6 +115,9 @@ def test_package_name_derived_from_project_name(
         ({"dvc_remote": "local", "dvc_remote_url": "  "}, "a local remote needs a directory path"),
         ({"dvc_remote": "local", "dvc_remote_url": "s3://bucket"}, "takes a directory path, not a URL"),
         ({"experiment_tracking": "wandb"}, "is not one of none, mlflow"),
+        ({"container_registry": "https://ghcr.io/x"}, "is not a registry path like ghcr.io/my-org"),
+        ({"container_registry": "ghcr.io/My-Org"}, "is not a registry path"),
+        ({"container_registry": "ghcr.io/team/"}, "is not a registry path"),
         ({"kubernetes": "maybe"}, "'maybe' is not yes or no"),
         ({"notebooks": "2"}, "'2' is not yes or no"),
     ],
