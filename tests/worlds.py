@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
+
+from mlscaffold.lock import find_uv
+
+ROOT = Path(__file__).resolve().parent.parent
 
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -79,3 +84,21 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
     },
     "batch-k8s-notebooks": {"deployment": "batch", "kubernetes": True, "notebooks": True},
 }
+
+
+def project_env() -> dict[str, str]:
+    """Return the environment a generated project's commands run in: uv on PATH, a shared uv cache."""
+    uv = find_uv()
+    assert uv is not None, "uv is a test dependency"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a fresh environment imports much faster with bytecode
+    env.update(
+        {
+            "PATH": f"{Path(uv).parent}{os.pathsep}{env['PATH']}",
+            "UV_CACHE_DIR": str(ROOT / ".cache" / "uv"),
+            "UV_PYTHON_DOWNLOADS": "never",
+            "UV_PYTHON": sys.executable,
+            "MLSCAFFOLD_LOCK": "1",
+        }
+    )
+    return env

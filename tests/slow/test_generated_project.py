@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 from typer.testing import CliRunner
+from worlds import project_env
 
 from mlscaffold.cli import app
-from mlscaffold.lock import find_uv
 
 pytestmark = pytest.mark.slow
 
@@ -83,23 +83,6 @@ class Project:
     @property
     def batch(self) -> bool:
         return self.answers.get("deployment", "online") != "online"
-
-
-def project_env() -> dict[str, str]:
-    uv = find_uv()
-    assert uv is not None, "uv is a test dependency"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a fresh environment imports much faster with bytecode
-    env.update(
-        {
-            "PATH": f"{Path(uv).parent}{os.pathsep}{env['PATH']}",
-            "UV_CACHE_DIR": str(ROOT / ".cache" / "uv"),
-            "UV_PYTHON_DOWNLOADS": "never",
-            "UV_PYTHON": sys.executable,
-            "MLSCAFFOLD_LOCK": "1",
-        }
-    )
-    return env
 
 
 @pytest.fixture(scope="module", params=list(MATRIX), ids=list(MATRIX))
