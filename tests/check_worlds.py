@@ -178,7 +178,12 @@ def pre_commit(hooks: tuple[str, ...] = ("detect-secrets", "check-added-large-fi
     """Return a pre-commit configuration with local HOOKS."""
     lines = ["repos:", "  - repo: local", "    hooks:"]
     for hook in hooks:
-        lines += [f"      - id: {hook}", f"        name: {hook}", f"        entry: {hook}", "        language: system"]
+        lines += [
+            f"      - id: {hook}",
+            f"        name: {hook}",
+            f"        entry: {hook}",
+            "        language: system",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -258,13 +263,15 @@ class Breakage:
 
 def breakages(version: str) -> list[Breakage]:
     """Return one failing fixture per rule, each a small edit of the good repository."""
-    scoping_no_timeline = SCOPING.split("## Timeline")[0]
+    scoping_no_timeline = SCOPING.split("## Timeline", maxsplit=1)[0]
     return [
         Breakage("MLS101", {"docs/scoping.md": None}, frozenset({"MLS102", "MLS103"})),
         Breakage("MLS102", {"docs/scoping.md": scoping_no_timeline}),
-        Breakage("MLS103", {"docs/scoping.md": SCOPING.replace("Bias across regions", "TODO: bias across regions")}),
-        Breakage("MLS104", {"docs/model_card.md": MODEL_CARD.split("## Limitations")[0]}),
-        Breakage("MLS105", {"docs/runbook.md": RUNBOOK.split("## Rollback")[0]}),
+        Breakage(
+            "MLS103", {"docs/scoping.md": SCOPING.replace("Bias across regions", "TODO: bias across regions")}
+        ),
+        Breakage("MLS104", {"docs/model_card.md": MODEL_CARD.split("## Limitations", maxsplit=1)[0]}),
+        Breakage("MLS105", {"docs/runbook.md": RUNBOOK.split("## Rollback", maxsplit=1)[0]}),
         Breakage("MLS201", {".dvc/config": None}, frozenset({"MLS205"})),
         Breakage("MLS202", {"dvc.yaml": "stages:\n  train:\n    deps: [data]\n"}),
         Breakage("MLS203", {"params.yaml": "- seed\n- 42\n"}),
@@ -278,19 +285,33 @@ def breakages(version: str) -> list[Breakage]:
         Breakage("MLS302", {"tests/test_data.py": None}),
         Breakage("MLS303", {"tests/test_model.py": None}),
         Breakage("MLS304", {"tests/test_api.py": None}),
-        Breakage("MLS305", {"pyproject.toml": PYPROJECT.split("[dependency-groups]")[0]}),
+        Breakage("MLS305", {"pyproject.toml": PYPROJECT.split("[dependency-groups]", maxsplit=1)[0]}),
         Breakage("MLS401", {"Dockerfile": SINGLE_STAGE_DOCKERFILE}),
         Breakage("MLS402", {"Dockerfile": DOCKERFILE.replace("USER app", "USER app\nUSER root")}),
-        Breakage("MLS403", {"Dockerfile": "\n".join(l for l in DOCKERFILE.splitlines() if "HEALTHCHECK" not in l)}),
+        Breakage(
+            "MLS403", {"Dockerfile": "\n".join(line for line in DOCKERFILE.splitlines() if "HEALTHCHECK" not in line)}
+        ),
         Breakage("MLS404", {".dockerignore": ".git\ndata/\n"}),
         Breakage("MLS501", {".github/workflows/notes.yml": "name: notes\npermissions: {}\n"}),
-        Breakage("MLS502", {".github/workflows/ci.yml": ci_workflow(version, top_permissions="").replace(
-            "    permissions:\n      contents: read\n    steps", "    steps")}),
-        Breakage("MLS503", {".github/workflows/ci.yml": ci_workflow(version, "      - uses: actions/setup-python@v5\n")}),
+        Breakage(
+            "MLS502",
+            {
+                ".github/workflows/ci.yml": ci_workflow(version, top_permissions="").replace(
+                    "    permissions:\n      contents: read\n    steps", "    steps"
+                )
+            },
+        ),
+        Breakage(
+            "MLS503",
+            {".github/workflows/ci.yml": ci_workflow(version, "      - uses: actions/setup-python@v5\n")},
+        ),
         Breakage("MLS504", {".github/workflows/ci.yml": ci_workflow("main")}),
         Breakage("MLS601", {".pre-commit-config.yaml": pre_commit(("check-added-large-files", "ruff"))}),
         Breakage("MLS602", {".pre-commit-config.yaml": pre_commit(("detect-secrets", "ruff"))}),
         Breakage("MLS603", {".env": "API_TOKEN=abc\n", ".gitignore": "/data/\n"}),
         Breakage("MLS604", {"LICENSE": None}),
-        Breakage("MLS701", {".copier-answers.yml": answers("v0.0.9"), ".github/workflows/ci.yml": ci_workflow("v0.0.9")}),
+        Breakage(
+            "MLS701",
+            {".copier-answers.yml": answers("v0.0.9"), ".github/workflows/ci.yml": ci_workflow("v0.0.9")},
+        ),
     ]

@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 from mlscaffold import cli
 
 runner = CliRunner()
-SCHEMA = json.loads(resources.files("mlscaffold.check").joinpath("report.schema.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads(
+    resources.files("mlscaffold.check").joinpath("report.schema.json").read_text(encoding="utf-8")
+)
 
 
 def check(*args: str) -> tuple[int, str, str]:
@@ -77,7 +79,10 @@ def test_check_cli_rejects_an_unknown_format(good_repo: Path) -> None:
 
 def test_check_json_validates_against_the_shipped_schema(good_repo: Path) -> None:
     break_scoping(good_repo)
-    write_files(good_repo, {"pyproject.toml": PYPROJECT + '\n[tool.mlscaffold.check]\nignore = {MLS6 = "hooks run in CI"}\n'})
+    write_files(
+        good_repo,
+        {"pyproject.toml": PYPROJECT + '\n[tool.mlscaffold.check]\nignore = {MLS6 = "hooks run in CI"}\n'},
+    )
     commit_all(good_repo)
     code, out, _ = check(str(good_repo), "--format", "json", "--ignore", "MLS701")
     assert code == 3
@@ -116,9 +121,8 @@ def test_check_github_format_writes_escaped_annotations(good_repo: Path, newest_
     assert code == 3
     lines = out.splitlines()
     error = next(line for line in lines if line.startswith("::error "))
-    assert error.startswith(
-        "::error file=.github/workflows/ci.yml,line=19,title=MLS503 Third-party actions pinned by full commit SHA::"
-    )
+    title = "title=MLS503 Third-party actions pinned by full commit SHA::"
+    assert error.startswith(f"::error file=.github/workflows/ci.yml,line=19,{title}")
     assert "%0A%0APin every third-party action" in error
     warning = next(line for line in lines if line.startswith("::warning "))
     assert warning.startswith("::warning title=MLS701 Template answers recorded")
@@ -147,7 +151,9 @@ def test_check_markdown_format_summarises_for_the_job_summary(good_repo: Path) -
         (["--select", "ci", "--ignore", "MLS503", "--ignore", "mls504"], ["MLS501", "MLS502"]),
     ],
 )
-def test_check_cli_select_and_ignore_by_id_prefix_or_family(good_repo: Path, args: list[str], expected: list[str]) -> None:
+def test_check_cli_select_and_ignore_by_id_prefix_or_family(
+    good_repo: Path, args: list[str], expected: list[str]
+) -> None:
     code, out, _ = check(str(good_repo), "--format", "json", *args)
     assert code == 0
     assert [r["id"] for r in json.loads(out)["results"]] == expected
@@ -186,7 +192,10 @@ def test_check_config_select_is_replaced_by_the_command_line(good_repo: Path) ->
     ("table", "message"),
     [
         ('ignore = ["MLS205"]', 'ignore must give a reason per rule, like ignore = { MLS205 = "why'),
-        ('ignore = { MLS205 = "" }', 'ignore.MLS205 needs a reason: write MLS205 = "why it does not apply here"'),
+        (
+            'ignore = { MLS205 = "" }',
+            'ignore.MLS205 needs a reason: write MLS205 = "why it does not apply here"',
+        ),
         ("ignore = { MLS205 = 3 }", "ignore.MLS205 needs a reason"),
         ('ignore = { MLS999 = "x" }', "[tool.mlscaffold.check] ignore: 'MLS999' names no rule"),
         ('select = "MLS1"', "select must be a list of rule IDs or families"),

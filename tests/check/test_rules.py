@@ -18,8 +18,9 @@ def not_passed(report: CheckReport) -> dict[str, Status]:
 
 
 def test_rules_have_stable_ids_descriptions_and_fixes() -> None:
-    assert RULE_IDS == sorted(RULE_IDS, key=lambda i: (i[3], i))
-    assert len(set(RULE_IDS)) == len(RULE_IDS) >= 25
+    assert sorted(RULE_IDS, key=lambda i: (i[3], i)) == RULE_IDS
+    assert len(RULE_IDS) >= 25
+    assert len(set(RULE_IDS)) == len(RULE_IDS)
     for rule in ALL_RULES:
         assert rule.__doc__ and "\n" not in rule.__doc__.strip(), rule
         assert len(fix_text(rule)) > 60, rule
@@ -60,7 +61,7 @@ def test_empty_repository_fails_every_rule_with_its_fix(tmp_path: Path) -> None:
     report = run_checks(make_repo(tmp_path / "empty", {}, commit=False))
     # Only rules that look for something that must be absent pass in a repository with nothing.
     absent_is_good = {"MLS204", "MLS603"}
-    for result, rule in zip(report.results, ALL_RULES):
+    for result, rule in zip(report.results, ALL_RULES, strict=True):
         if result.id in absent_is_good:
             assert result.status is Status.PASSED
             continue

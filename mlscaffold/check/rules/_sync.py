@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mlscaffold.answers import ANSWERS_FILE
 from mlscaffold.check._model import Severity
+from mlscaffold.check._parse import load_yaml
 from mlscaffold.check._repo import RepoView
 from mlscaffold.check._rule import Rule
 from mlscaffold.errors import MlscaffoldError
@@ -31,6 +32,9 @@ class MLS701(Sync):
         """
         if not ml_repo.is_file(ANSWERS_FILE):
             return cls.fail(f"`{ANSWERS_FILE}` is missing: no template version is recorded.")
+        if not isinstance(load_yaml(ml_repo.text(ANSWERS_FILE)), dict):
+            unreadable = ml_repo.invalid(ANSWERS_FILE, "a YAML mapping")
+            return cls.fail(f"{unreadable} Restore it with `git checkout -- {ANSWERS_FILE}`.", ANSWERS_FILE)
         detail = _out_of_date(ml_repo)
         return cls.fail(detail, ANSWERS_FILE) if detail else True
 
