@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,9 +289,7 @@ def breakages(version: str) -> list[Breakage]:
         Breakage("MLS305", {"pyproject.toml": PYPROJECT.split("[dependency-groups]", maxsplit=1)[0]}),
         Breakage("MLS401", {"Dockerfile": SINGLE_STAGE_DOCKERFILE}),
         Breakage("MLS402", {"Dockerfile": DOCKERFILE.replace("USER app", "USER app\nUSER root")}),
-        Breakage(
-            "MLS403", {"Dockerfile": "\n".join(line for line in DOCKERFILE.splitlines() if "HEALTHCHECK" not in line)}
-        ),
+        Breakage("MLS403", {"Dockerfile": re.sub(r"^HEALTHCHECK .*\n", "", DOCKERFILE, flags=re.MULTILINE)}),
         Breakage("MLS404", {".dockerignore": ".git\ndata/\n"}),
         Breakage("MLS501", {".github/workflows/notes.yml": "name: notes\npermissions: {}\n"}),
         Breakage(
