@@ -46,7 +46,14 @@ def rules_page() -> str:
         for rule in (r for r in ALL_RULES if r.family == family.key):
             name = rule_id(rule)
             warning = " (warning)" if rule.severity is Severity.WARNING else ""
-            lines += ["", f'<a id="{name}"></a>', "", f"### {name}: {describe(rule)}{warning}", "", fix_text(rule)]
+            lines += [
+                "",
+                f'<a id="{name}"></a>',
+                "",
+                f"### {name}: {describe(rule)}{warning}",
+                "",
+                fix_text(rule),
+            ]
     return "\n".join(lines) + "\n"
 
 

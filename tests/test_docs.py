@@ -50,6 +50,9 @@ def test_rules_page_documents_every_rule_with_its_fix() -> None:
 
 def test_gen_docs_check_command_exits_0_when_current() -> None:
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"], capture_output=True, text=True, check=False
+        [sys.executable, str(ROOT / "scripts" / "gen_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr

@@ -128,7 +128,13 @@ class MLS305(Testing):
             return True
         if ml_repo.first_file("pytest.ini", "tox.ini", "noxfile.py"):
             return True
-        for path in ("setup.cfg", "requirements-dev.txt", "requirements_dev.txt", "requirements/dev.txt"):
+        for path in (
+            "setup.cfg",
+            "requirements.txt",
+            "requirements-dev.txt",
+            "requirements_dev.txt",
+            "requirements/dev.txt",
+        ):
             content = ml_repo.text(path) or ""
             if "[tool:pytest]" in content or _PYTEST_REQUIREMENT.search(content):
                 return True
