@@ -43,6 +43,14 @@ class RepoView:
         self._texts: dict[str, str | None] = {}
         self._problems: dict[str, str] = {}
 
+    def __eq__(self, other: object) -> bool:
+        """Compare by root: the caches are not part of the value (repo-review compares fixtures)."""
+        return isinstance(other, RepoView) and other.root == self.root
+
+    def __hash__(self) -> int:
+        """Hash by root, like equality."""
+        return hash(self.root)
+
     def _stat(self, rel: str) -> os.stat_result | None:
         try:
             return (self.root / rel).stat()
