@@ -359,7 +359,7 @@ def read_project_answers(project: Path) -> ProjectAnswers | None:
         return None
     try:
         data = yamlio.load_text(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yamlio.YAMLError):
+    except (OSError, UnicodeDecodeError, yamlio.YAMLError, RecursionError):
         data = "unreadable"
     if not isinstance(data, Mapping):
         raise AnswersFileError(

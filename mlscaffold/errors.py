@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "AnswersFileError",
+    "CheckConfigError",
     "DirtyWorkTreeError",
     "DowngradeError",
     "GitError",
@@ -16,6 +17,7 @@ __all__ = [
     "MissingAnswersError",
     "MlscaffoldError",
     "NotAProjectError",
+    "NotARepositoryError",
     "TargetExistsError",
     "TemplateError",
     "TemplateNotFoundError",
@@ -87,3 +89,11 @@ class NotAProjectError(MlscaffoldError):
 
 class DowngradeError(MlscaffoldError):
     """The requested version is older than the one the project is on."""
+
+
+class NotARepositoryError(MlscaffoldError):
+    """The path to audit is not inside a git work tree."""
+
+
+class CheckConfigError(MlscaffoldError):
+    """`[tool.mlscaffold.check]` or a `--select`/`--ignore` value is malformed."""

@@ -1,0 +1,177 @@
+"""Scoping: the scoping document, the model card and the runbook (MLS1xx)."""
+
+from __future__ import annotations
+
+import re
+
+from mlscaffold.check._parse import Section, markdown_sections
+from mlscaffold.check._repo import RepoView
+from mlscaffold.check._rule import Rule
+
+__all__ = ["MLS101", "MLS102", "MLS103", "MLS104", "MLS105"]
+
+SCOPING = "docs/scoping.md"
+MODEL_CARDS = ("docs/model_card.md", "docs/model-card.md", "MODEL_CARD.md", "model_card.md")
+RUNBOOKS = ("docs/runbook.md", "RUNBOOK.md", "runbook.md")
+
+# (the heading to write, a pattern an existing heading may match instead)
+SCOPING_SECTIONS = (
+    ("Problem statement", r"problem"),
+    ("Is ML needed?", r"\bml\b|machine learning|baseline"),
+    ("Data sources and quality", r"\bdata\b"),
+    ("Accuracy versus inference speed", r"accuracy|speed|latency|trade.?off"),
+    ("Deployment", r"deploy"),
+    ("Success metrics", r"success|metric|kpi"),
+    ("Risks", r"risk"),
+    ("Roles", r"role|team|owner"),
+    ("Timeline", r"timeline|milestone|schedule"),
+)
+MODEL_CARD_SECTIONS = (
+    ("Intended use", r"intended|use case|\buse\b"),
+    ("Metrics", r"metric|evaluat|performance"),
+    ("Limitations", r"limitation|caveat|ethic|bias"),
+)
+RUNBOOK_SECTIONS = (
+    ("Monitoring", r"monitor"),
+    ("Alerts", r"alert"),
+    ("Retraining", r"retrain"),
+    ("Rollback", r"roll.?back"),
+)
+# Text that marks a section as not written yet: unrendered template syntax and to-do markers.
+PLACEHOLDER = re.compile(
+    r"\{\{.*?\}\}|\{%.*?%\}|\b(TODO|TBD|FIXME|XXX)\b|lorem ipsum|\[(insert|fill|describe)[^\]]*\]"
+    r"|<(insert|fill|describe)[^>]*>",
+    re.IGNORECASE,
+)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _match(sections: list[Section], required: tuple[tuple[str, str], ...]) -> dict[str, Section | None]:
+    return {
+        title: next((s for s in sections if re.search(pattern, s.heading, re.IGNORECASE)), None)
+        for title, pattern in required
+    }
+
+
+def _missing(sections: list[Section], required: tuple[tuple[str, str], ...]) -> list[str]:
+    return [title for title, found in _match(sections, required).items() if found is None]
+
+
+def _is_blank(body: str) -> bool:
+    words = re.findall(r"[A-Za-z]{2,}", _COMMENT.sub("", body))
+    return len(words) < 3
+
+
+class Scoping(Rule):
+    """Scoping rules."""
+
+    family = "scoping"
+
+
+class MLS101(Scoping):
+    """Scoping document present"""
+
+    @classmethod
+    def check(cls, ml_repo: RepoView) -> bool | str:
+        """
+        Write `docs/scoping.md`: the problem, whether ML is needed (a simpler baseline to
+        beat), data sources and quality, the accuracy versus inference-speed trade-off,
+        deployment, success metrics tied to business goals, risks (bias, privacy,
+        compliance), roles and timeline. `mlscaffold new` writes one pre-filled from your answers.
+        """
+        text = ml_repo.text(SCOPING)
+        if text is None or not text.strip():
+            return cls.fail(ml_repo.problem(SCOPING) + ".")
+        return True
+
+
+class MLS102(Scoping):
+    """Scoping document has every required section"""
+
+    @classmethod
+    def check(cls, ml_repo: RepoView) -> bool | str:
+        """
+        Give `docs/scoping.md` one heading per topic: `## Problem statement`,
+        `## Is ML needed?`, `## Data sources and quality`, `## Accuracy versus inference
+        speed`, `## Deployment`, `## Success metrics`, `## Risks`, `## Roles` and
+        `## Timeline` (any heading that names the topic counts).
+        """
+        text = ml_repo.text(SCOPING)
+        if text is None:
+            return cls.fail(ml_repo.problem(SCOPING) + ".")
+        missing = _missing(markdown_sections(text), SCOPING_SECTIONS)
+        if missing:
+            return cls.fail(f"`{SCOPING}` has no section for: {', '.join(missing)}.", SCOPING)
+        return True
+
+
+class MLS103(Scoping):
+    """Scoping document is filled in, not template placeholders"""
+
+    @classmethod
+    def check(cls, ml_repo: RepoView) -> bool | str:
+        """
+        Write each section of `docs/scoping.md` in your own words: at least a sentence
+        outside HTML comments, with no unrendered template syntax (`{{{{ ... }}}}`) and no
+        `TODO`, `TBD`, `FIXME` or `[insert ...]` markers left.
+        """
+        text = ml_repo.text(SCOPING)
+        if text is None:
+            return cls.fail(ml_repo.problem(SCOPING) + ".")
+        for title, section in _match(markdown_sections(text), SCOPING_SECTIONS).items():
+            if section is None:
+                continue
+            body = _COMMENT.sub("", section.body)
+            placeholder = PLACEHOLDER.search(body)
+            if placeholder:
+                detail = f"Section {section.heading!r} still holds the placeholder `{placeholder.group(0)}`."
+                return cls.fail(detail, SCOPING, section.line)
+            if _is_blank(body):
+                return cls.fail(f"Section {section.heading!r} ({title}) is empty.", SCOPING, section.line)
+        if PLACEHOLDER.search(_COMMENT.sub("", text)):
+            found = PLACEHOLDER.search(_COMMENT.sub("", text))
+            return cls.fail(f"`{SCOPING}` still holds the placeholder `{found.group(0) if found else ''}`.")
+        return True
+
+
+class MLS104(Scoping):
+    """Model card present"""
+
+    @classmethod
+    def check(cls, ml_repo: RepoView) -> bool | str:
+        """
+        Write `docs/model_card.md` with sections on the model's `## Intended use`, its
+        `## Metrics` (how it was evaluated and how well it does) and its `## Limitations`
+        (known failure cases, bias, ethical considerations), with no template placeholders.
+        """
+        path = ml_repo.first_file(*MODEL_CARDS) or MODEL_CARDS[0]
+        text = ml_repo.text(path)
+        if text is None or not text.strip():
+            return cls.fail(ml_repo.problem(path) + ".")
+        missing = _missing(markdown_sections(text), MODEL_CARD_SECTIONS)
+        if missing:
+            return cls.fail(f"`{path}` has no section for: {', '.join(missing)}.", path)
+        placeholder = PLACEHOLDER.search(_COMMENT.sub("", text))
+        if placeholder:
+            return cls.fail(f"`{path}` still holds the placeholder `{placeholder.group(0)}`.", path)
+        return True
+
+
+class MLS105(Scoping):
+    """Runbook covers monitoring, alerts, retraining and rollback"""
+
+    @classmethod
+    def check(cls, ml_repo: RepoView) -> bool | str:
+        """
+        Write `docs/runbook.md` for whoever is on call, with sections `## Monitoring`
+        (what is watched and where), `## Alerts` (what fires and who answers),
+        `## Retraining` (when and how) and `## Rollback` (how to go back to the previous model).
+        """
+        path = ml_repo.first_file(*RUNBOOKS) or RUNBOOKS[0]
+        text = ml_repo.text(path)
+        if text is None or not text.strip():
+            return cls.fail(ml_repo.problem(path) + ".")
+        missing = _missing(markdown_sections(text), RUNBOOK_SECTIONS)
+        if missing:
+            return cls.fail(f"`{path}` has no section for: {', '.join(missing)}.", path)
+        return True
