@@ -7,6 +7,7 @@ Pairs, each run interleaved so machine noise hits both sides alike:
   template version from the same bundle (the work both do: render);
 - `mlscaffold new --defaults` (render + git init + first commit) vs the same copier copy;
 - `mlscaffold --version` vs `python -c "import typer"` (the floor of any typer CLI).
+Both `new` runs pass `--no-lock`: locking is uv's network-bound work, which copier does not do.
 Prints medians and ratios; the README records a run.
 """
 
@@ -80,18 +81,18 @@ def main() -> int:
             [copier, "copy", "--quiet", "--defaults", "--vcs-ref", version, CANONICAL_URL, f"c{i}"], env, work
         )
 
-    timed([mlscaffold, "new", "warm", "--defaults"], env, work)
+    timed([mlscaffold, "new", "warm", "--defaults", "--no-lock"], env, work)
     copier_copy(-1)
     print(f"template {version}, {args.runs} runs each, medians (mlscaffold vs bare tool)")
     compare(
         "new --defaults --no-git  vs  copier copy --defaults",
-        lambda i: timed([mlscaffold, "new", f"n{i}", "--defaults", "--no-git"], env, work),
+        lambda i: timed([mlscaffold, "new", f"n{i}", "--defaults", "--no-git", "--no-lock"], env, work),
         copier_copy,
         args.runs,
     )
     compare(
         "new --defaults (+git init, commit)  vs  copier copy",
-        lambda i: timed([mlscaffold, "new", f"g{i}", "--defaults"], env, work),
+        lambda i: timed([mlscaffold, "new", f"g{i}", "--defaults", "--no-lock"], env, work),
         lambda i: copier_copy(i + args.runs),
         args.runs,
     )
