@@ -39,12 +39,13 @@ def small_projects(small_bundle: Path, tmp_path_factory: pytest.TempPathFactory)
             target = root / version / "demo-app"
             create_project(target, vcs_ref=version, use_defaults=True)
             projects[version] = target
-        yield projects
     finally:
+        # Restore at once: the rest of the session renders the real template.
         if saved is None:
             os.environ.pop(BUNDLE_ENV, None)
         else:
             os.environ[BUNDLE_ENV] = saved
+    yield projects
 
 
 @pytest.fixture
