@@ -11,16 +11,19 @@ __all__ = [
     "DirtyWorkTreeError",
     "DowngradeError",
     "GitError",
+    "GitHubError",
     "GitNotFoundError",
     "InvalidAnswerError",
     "MissingAnswersError",
     "MlscaffoldError",
+    "NetworkError",
     "NotAProjectError",
     "TargetExistsError",
     "TemplateError",
     "TemplateNotFoundError",
     "UnknownQuestionError",
     "UnknownVersionError",
+    "UpgradeReportError",
     "UsageError",
 ]
 
@@ -87,3 +90,15 @@ class NotAProjectError(MlscaffoldError):
 
 class DowngradeError(MlscaffoldError):
     """The requested version is older than the one the project is on."""
+
+
+class NetworkError(MlscaffoldError):
+    """A host could not be reached, even after retries."""
+
+
+class GitHubError(MlscaffoldError):
+    """The GitHub API refused a request (bad token, missing permission, unknown repository)."""
+
+
+class UpgradeReportError(MlscaffoldError):
+    """An upgrade report (`mlscaffold upgrade --report FILE`) is missing or malformed."""
