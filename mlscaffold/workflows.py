@@ -69,6 +69,16 @@ def _is_expression(value: Any) -> bool:
     return isinstance(value, str) and bool(_EXPRESSION.match(value))
 
 
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return f"a {type(value).__name__}"
+
+
 def _check_with(
     given: Mapping[str, Any], callee: Callee, target: str, caller: str, job: str
 ) -> Iterator[ContractViolation]:
@@ -85,7 +95,7 @@ def _check_with(
             continue
         if (isinstance(value, bool) and kind == "number") or not isinstance(value, _TYPES[kind]):
             yield ContractViolation(
-                caller, job, f"`with: {key}` is {type(value).__name__} {value!r}, but {target} declares {kind}"
+                caller, job, f"`with: {key}` is {_kind_of(value)} ({value!r}), but {target} declares {kind}"
             )
     for key, declared in callee.inputs.items():
         required = bool(declared.get("required", False))

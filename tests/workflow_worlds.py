@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+
+from mlscaffold.workflows import Callee, parse_callee
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -14,5 +17,34 @@ WORKFLOW_COMBINATIONS: dict[str, dict[str, str]] = {
     "both-s3": {"deployment": "both", "dvc_remote": "s3", "dvc_remote_url": "s3://bucket/p"},
     "batch-gcs": {"deployment": "batch", "dvc_remote": "gcs", "dvc_remote_url": "gs://bucket/p"},
     "online-azure": {"dvc_remote": "azure", "dvc_remote_url": "azure://container/p", "python_version": "3.13"},
-    "fork": {"mlscaffold_repo": "acme-platform/ml-scaffold"},
+    # A platform team's fork of mlscaffold changes the hidden question's default.
+    "fork": {},
 }
+FORKS = {"fork": "acme-platform/ml-scaffold"}
+OURS = "mlscaffold/mlscaffold"
+
+
+def resolver_for(repository: str) -> Callable[[str], Callee | None]:
+    """Resolve `uses:` values naming REPOSITORY (or `./`) to this checkout's workflows and actions."""
+
+    def resolve(uses: str) -> Callee | None:
+        target = uses.split("@", 1)[0]
+        if target.startswith("./"):
+            path = target[2:]
+        elif target.startswith(f"{repository}/"):
+            path = target[len(repository) + 1 :]
+        else:
+            return None
+        file = ROOT / path
+        if file.is_dir():
+            file = file / "action.yml"
+        if not file.is_file():
+            return None
+        return parse_callee(file.read_text(encoding="utf-8"))
+
+    return resolve
+
+
+def is_mlscaffold(repository: str) -> Callable[[str], bool]:
+    """Tell whether a `uses:` value calls mlscaffold's own workflows or actions."""
+    return lambda uses: uses.startswith((f"{repository}/", "./.github/"))

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
-from workflow_worlds import WORKFLOW_COMBINATIONS
+from workflow_worlds import FORKS, OURS, WORKFLOW_COMBINATIONS
 
+from mlscaffold.bundle import append_version, list_versions
 from mlscaffold.generate import create_project
+from mlscaffold.template import BUNDLE_ENV
+
+
+def fork_bundle(template_bundle: Path, repository: str, work: Path) -> Path:
+    """Return a bundle whose newest version is the working template with another mlscaffold_repo default."""
+    template = work / "template"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "templates" / "default", template)
+    config = template / "copier.yml"
+    text = config.read_text(encoding="utf-8")
+    assert f"default: {OURS}\n" in text
+    config.write_text(text.replace(f"default: {OURS}\n", f"default: {repository}\n"), encoding="utf-8")
+    bundle = work / "fork.bundle"
+    append_version(template_bundle, template, list_versions(template_bundle)[-1] + "1", bundle)
+    return bundle
 
 
 @pytest.fixture(scope="session")
@@ -17,5 +34,12 @@ def workflow_projects(template_bundle: Path, tmp_path_factory: pytest.TempPathFa
     projects = {}
     for name, data in WORKFLOW_COMBINATIONS.items():
         projects[name] = root / name
-        create_project(projects[name], data=data, use_defaults=True)
+        if name not in FORKS:
+            create_project(projects[name], data=data, use_defaults=True)
+            continue
+        os.environ[BUNDLE_ENV] = str(fork_bundle(template_bundle, FORKS[name], root / f"{name}-template"))
+        try:
+            create_project(projects[name], data=data, use_defaults=True)
+        finally:
+            os.environ[BUNDLE_ENV] = str(template_bundle)
     return projects
