@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 _PULLS = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls$")
 _PULL = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+_DISPATCH = re.compile(r"^/repos/([^/]+)/([^/]+)/actions/workflows/([^/]+)/dispatches$")
 
 
 @dataclass
@@ -69,6 +70,10 @@ class FakeGitHub:
         if token not in self.tokens:
             return 401, {}, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}
         parts = urlsplit(target)
+        dispatch = _DISPATCH.match(parts.path)
+        if dispatch and method == "POST":
+            known = f"{dispatch.group(1)}/{dispatch.group(2)}" in self.pulls
+            return (204, {}, None) if known and isinstance(payload, dict) and "ref" in payload else (404, {}, {})
         match = _PULLS.match(parts.path) or _PULL.match(parts.path)
         if match is None:
             return 404, {}, {"message": "Not Found"}
