@@ -73,7 +73,9 @@ class FakeGitHub:
         dispatch = _DISPATCH.match(parts.path)
         if dispatch and method == "POST":
             known = f"{dispatch.group(1)}/{dispatch.group(2)}" in self.pulls
-            return (204, {}, None) if known and isinstance(payload, dict) and "ref" in payload else (404, {}, {})
+            return (
+                (204, {}, None) if known and isinstance(payload, dict) and "ref" in payload else (404, {}, {})
+            )
         match = _PULLS.match(parts.path) or _PULL.match(parts.path)
         if match is None:
             return 404, {}, {"message": "Not Found"}

@@ -301,3 +301,14 @@ def _as_expression(condition: Any) -> Any:
     if isinstance(condition, str) and "${{" not in condition:
         return "${{ " + condition + " }}"
     return condition
+
+
+ACTIONS_ROOT = Path(__file__).resolve().parents[1] / ".github" / "actions"
+
+
+def our_action(uses: str) -> Path | None:
+    """Map `mlscaffold/mlscaffold/.github/actions/NAME@REF` to this checkout's action directory."""
+    prefix = "mlscaffold/mlscaffold/.github/actions/"
+    if uses.startswith(prefix):
+        return ACTIONS_ROOT / uses[len(prefix) :].split("@", 1)[0]
+    return None

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from github_api import FakeGitHub, serve_github
-from step_runner import Runner, StepFailedError, evaluate, interpolate
+from step_runner import Runner, StepFailedError, evaluate, interpolate, our_action
 from worlds import git
 
 from mlscaffold.generate import create_project
@@ -27,13 +27,6 @@ ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 STANDIN = Path(__file__).resolve().parent / "standin"
 pytestmark = pytest.mark.slow
-
-
-def our_action(uses: str) -> Path | None:
-    prefix = "mlscaffold/mlscaffold/.github/actions/"
-    if uses.startswith(prefix):
-        return ROOT / ".github" / "actions" / uses[len(prefix) :].split("@", maxsplit=1)[0]
-    return None
 
 
 def uv(*args: str, cwd: Path) -> None:
@@ -83,7 +76,7 @@ def ci_project_template(template_bundle: Path, tmp_path_factory: pytest.TempPath
 
 @pytest.fixture
 def ci_world(ci_project_template: Path, tmp_path: Path) -> Path:
-    """Return a private copy of the world: work/demo (a clone of origin.git) and dvc-storage (its DVC remote)."""
+    """Return a private copy of the world: work/demo (a clone of origin.git) and dvc-storage (its remote)."""
     root = tmp_path / "world"
     shutil.copytree(ci_project_template, root, symlinks=True)
     project = root / "work" / "demo"
