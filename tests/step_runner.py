@@ -190,6 +190,8 @@ class Runner:
     ran: list[str] = field(default_factory=list)
     env_file_values: dict[str, str] = field(default_factory=dict)
     path_prefix: list[str] = field(default_factory=list)
+    # Outputs a skipped third-party action would have set, by step id (a test's stand-in for it).
+    action_outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     summary: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -241,6 +243,7 @@ class Runner:
                 outputs = self._action(action, step, context)
             else:
                 self.skipped.append(str(step["uses"]))
+                outputs = self.action_outputs.get(str(step.get("id")), {})
             if "id" in step:
                 context["steps"][step["id"]] = {"outputs": outputs, "outcome": "success"}
 
