@@ -85,3 +85,31 @@ def test_lint_workflows_steps_pass_here_and_fail_on_a_broken_workflow(checkout_c
     )
     with pytest.raises(StepFailedError, match=r"(?s)step 'zizmor' exited 13.*title=artipacked"):
         runner_in(checkout_copy).run_job(WORKFLOWS / "lint-workflows.yml", "lint", {"online-audits": False})
+
+
+def step_named(workflow: str, job: str, name: str) -> dict[str, object]:
+    from mlscaffold.yamlio import load_text
+
+    data = load_text((WORKFLOWS / workflow).read_text(encoding="utf-8"))
+    return next(step for step in data["jobs"][job]["steps"] if step.get("name") == name)
+
+
+@pytest.mark.parametrize("workflow", ["train.yml", "drift.yml"])
+def test_google_credentials_written_private_and_cleaned_up(tmp_path: Path, workflow: str) -> None:
+    job = "train" if workflow == "train.yml" else "drift"
+    (tmp_path / "repo").mkdir()
+    runner = runner_in(tmp_path / "repo")
+    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
+    context["secrets"] = {"GOOGLE_APPLICATION_CREDENTIALS_JSON": '{"type": "service_account"}'}
+    runner._steps([step_named(workflow, job, "Google credentials")], context, {}, None)
+    key = Path(runner.env_file_values["GOOGLE_APPLICATION_CREDENTIALS"])
+    assert key.read_text(encoding="utf-8") == '{"type": "service_account"}'
+    assert key.stat().st_mode & 0o077 == 0
+    runner._steps([step_named(workflow, job, "Clean up credentials")], context, {}, None)
+    assert not key.exists()
+    # Without the secret, nothing is written and no variable is set.
+    (tmp_path / "other").mkdir()
+    empty = runner_in(tmp_path / "other")
+    context["secrets"] = {}
+    empty._steps([step_named(workflow, job, "Google credentials")], context, {}, None)
+    assert "GOOGLE_APPLICATION_CREDENTIALS" not in empty.env_file_values
