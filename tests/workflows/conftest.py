@@ -13,6 +13,9 @@ from mlscaffold.bundle import append_version, list_versions
 from mlscaffold.generate import create_project
 from mlscaffold.template import BUNDLE_ENV
 
+# The stand-in project's files (its own tests included) are data, copied into generated projects.
+collect_ignore = ["standin"]
+
 
 def fork_bundle(template_bundle: Path, repository: str, work: Path) -> Path:
     """Return a bundle whose newest version is the working template with another mlscaffold_repo default."""
