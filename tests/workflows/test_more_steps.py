@@ -113,3 +113,23 @@ def test_google_credentials_written_private_and_cleaned_up(tmp_path: Path, workf
     context["secrets"] = {}
     empty._steps([step_named(workflow, job, "Google credentials")], context, {}, None)
     assert "GOOGLE_APPLICATION_CREDENTIALS" not in empty.env_file_values
+
+
+def test_ci_puts_the_matrix_python_first_on_path(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    runner = runner_in(tmp_path / "repo")
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "matrix": {"python-version": version}}
+    runner._steps([step_named("ci.yml", "tests", "Put the matrix Python first on PATH")], context, {}, None)
+    [directory] = runner.path_prefix[:1]
+    found = Path(directory) / "python3"
+    assert found.exists()
+    import subprocess
+
+    reported = subprocess.run(
+        [str(found), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert reported.stdout.strip() == str(sys.version_info[:2])
