@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from mlscaffold.template import BUNDLE_ENV
 from mlscaffold.workflows import Callee, parse_callee
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,3 +51,17 @@ def resolver_for(repository: str) -> Callable[[str], Callee | None]:
 def is_mlscaffold(repository: str) -> Callable[[str], bool]:
     """Tell whether a `uses:` value calls mlscaffold's own workflows or actions."""
     return lambda uses: uses.startswith((f"{repository}/", "./.github/"))
+
+
+@contextmanager
+def using_bundle(bundle: Path) -> Iterator[None]:
+    """Render from BUNDLE inside the block, whatever another fixture left in the environment."""
+    saved = os.environ.get(BUNDLE_ENV)
+    os.environ[BUNDLE_ENV] = str(bundle)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop(BUNDLE_ENV, None)
+        else:
+            os.environ[BUNDLE_ENV] = saved

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
-from workflow_worlds import FORKS, OURS, WORKFLOW_COMBINATIONS
+from workflow_worlds import FORKS, OURS, WORKFLOW_COMBINATIONS, using_bundle
 
 from mlscaffold.bundle import append_version, list_versions
 from mlscaffold.generate import create_project
-from mlscaffold.template import BUNDLE_ENV
 
 # The stand-in project's files (its own tests included) are data, copied into generated projects.
 collect_ignore = ["standin"]
@@ -37,12 +35,9 @@ def workflow_projects(template_bundle: Path, tmp_path_factory: pytest.TempPathFa
     projects = {}
     for name, data in WORKFLOW_COMBINATIONS.items():
         projects[name] = root / name
-        if name not in FORKS:
+        bundle = template_bundle
+        if name in FORKS:
+            bundle = fork_bundle(template_bundle, FORKS[name], root / f"{name}-template")
+        with using_bundle(bundle):
             create_project(projects[name], data=data, use_defaults=True)
-            continue
-        os.environ[BUNDLE_ENV] = str(fork_bundle(template_bundle, FORKS[name], root / f"{name}-template"))
-        try:
-            create_project(projects[name], data=data, use_defaults=True)
-        finally:
-            os.environ[BUNDLE_ENV] = str(template_bundle)
     return projects

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from github_api import FakeGitHub, serve_github
 from step_runner import Runner, StepFailedError, evaluate, interpolate, our_action
+from workflow_worlds import using_bundle
 from worlds import git
 
 from mlscaffold.generate import create_project
@@ -39,11 +40,9 @@ def ci_project_template(template_bundle: Path, tmp_path_factory: pytest.TempPath
     """Return a generated project with the contract's Makefile, DVC pipeline and uv.lock, committed."""
     root = tmp_path_factory.mktemp("ci-world")
     project = root / "work" / "demo"
-    create_project(
-        project,
-        data={"python_version": f"{sys.version_info.major}.{sys.version_info.minor}"},
-        use_defaults=True,
-    )
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    with using_bundle(template_bundle):
+        create_project(project, data={"python_version": version}, use_defaults=True)
     # The contract's interface, always from the stand-in, so these tests exercise the
     # workflows' steps whatever the template's own pipeline does.
     for name in ("Makefile", "pyproject.toml", "pipeline.py", "dvc.yaml", "params.yaml"):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from github_api import FakeGitHub, serve_github
 from step_runner import Runner, our_action
+from workflow_worlds import using_bundle
 from worlds import git
 
 from mlscaffold.generate import create_project
@@ -41,7 +42,8 @@ def mlscaffold_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def old_project_origin(template_bundle: Path, tmp_path: Path) -> Path:
     """Return a bare origin of a project generated at v0.1.0 whose user also wrote a ci.yml of their own."""
     work = tmp_path / "seed"
-    create_project(work, vcs_ref="v0.1.0", use_defaults=True)
+    with using_bundle(template_bundle):
+        create_project(work, vcs_ref="v0.1.0", use_defaults=True)
     (work / ".github" / "workflows").mkdir(parents=True)
     (work / ".github" / "workflows" / "ci.yml").write_text("name: Our own CI\n", encoding="utf-8")
     git("add", "-A", cwd=work)
@@ -108,7 +110,8 @@ def test_template_sync_does_nothing_when_current(
     template_bundle: Path, mlscaffold_wheel: Path, tmp_path: Path
 ) -> None:
     work = tmp_path / "seed"
-    create_project(work, use_defaults=True)
+    with using_bundle(template_bundle):
+        create_project(work, use_defaults=True)
     origin = tmp_path / "origin.git"
     git("clone", "-q", "--bare", str(work), str(origin), cwd=tmp_path)
     api = FakeGitHub()
