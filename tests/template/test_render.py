@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from worlds import TEMPLATE_COMBINATIONS
+from worlds import ROOT, TEMPLATE_COMBINATIONS
 
 from mlscaffold.answers import read_project_answers
 from mlscaffold.generate import create_project
@@ -106,3 +106,13 @@ def test_online_classification_scoping(tmp_path: Path, template_bundle: Path) ->
     assert "most frequent class" in scoping
     assert "F1 score" in scoping
     assert "**online**" in scoping
+
+
+def test_working_tree_template_renders_unversioned(tmp_path: Path) -> None:
+    """Template developers render templates/default directly: no tag, so workflows follow main."""
+    target = tmp_path / "project"
+    result = create_project(target, template=str(ROOT / "templates" / "default"), use_defaults=True)
+    assert result.version is None
+    ci = (target / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    assert "/.github/workflows/project-ci.yml@main" in ci
+    assert "mlscaffold: mlscaffold\n" in ci
