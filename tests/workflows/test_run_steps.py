@@ -48,7 +48,7 @@ def ci_project_template(template_bundle: Path, tmp_path_factory: pytest.TempPath
     for name in ("Makefile", "pyproject.toml", "pipeline.py", "dvc.yaml", "params.yaml"):
         shutil.copy(STANDIN / name, project / name)
     shutil.copy(STANDIN / "pre-commit-config.yaml", project / ".pre-commit-config.yaml")
-    for stale in ("tests", ".dvc", "data", "uv.lock", "dvc.lock"):
+    for stale in ("src", "tests", ".dvc", "data", "models", "uv.lock", "dvc.lock"):
         path = project / stale
         if path.is_dir():
             shutil.rmtree(path)
