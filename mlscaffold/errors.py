@@ -12,10 +12,12 @@ __all__ = [
     "DirtyWorkTreeError",
     "DowngradeError",
     "GitError",
+    "GitHubError",
     "GitNotFoundError",
     "InvalidAnswerError",
     "MissingAnswersError",
     "MlscaffoldError",
+    "NetworkError",
     "NotAProjectError",
     "NotARepositoryError",
     "TargetExistsError",
@@ -23,6 +25,7 @@ __all__ = [
     "TemplateNotFoundError",
     "UnknownQuestionError",
     "UnknownVersionError",
+    "UpgradeReportError",
     "UsageError",
 ]
 
@@ -97,3 +100,15 @@ class NotARepositoryError(MlscaffoldError):
 
 class CheckConfigError(MlscaffoldError):
     """`[tool.mlscaffold.check]` or a `--select`/`--ignore` value is malformed."""
+
+
+class NetworkError(MlscaffoldError):
+    """A host could not be reached, even after retries."""
+
+
+class GitHubError(MlscaffoldError):
+    """The GitHub API refused a request (bad token, missing permission, unknown repository)."""
+
+
+class UpgradeReportError(MlscaffoldError):
+    """An upgrade report (`mlscaffold upgrade --report FILE`) is missing or malformed."""

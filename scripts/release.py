@@ -6,6 +6,10 @@
 Every released template version stays in `mlscaffold/templates/default.bundle`,
 so any mlscaffold can generate and upgrade from any older version offline.
 The bundle is append-only: released versions are never rewritten.
+
+The reusable workflows in `.github/` call this repository's composite actions
+by tag; the release moves those refs to the tag it cuts, so each tag's
+workflows use that same tag's actions.
 """
 
 from __future__ import annotations
@@ -21,6 +25,10 @@ sys.path.insert(0, str(ROOT))
 from mlscaffold.bundle import append_version, list_versions  # noqa: E402
 from mlscaffold.errors import MlscaffoldError  # noqa: E402
 from mlscaffold.git import git_text, run_git  # noqa: E402
+from mlscaffold.yamlio import bump_uses_refs  # noqa: E402
+
+# The repository the reusable workflows call their composite actions from (a fork changes it).
+REPOSITORY = "mlscaffold/mlscaffold"
 
 _CACHE_NAMES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 
@@ -51,6 +59,20 @@ def _bump(init: Path, version: str) -> None:
     init.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', text), encoding="utf-8")
 
 
+def _bump_uses(root: Path, tag: str) -> list[Path]:
+    """Point every `uses: REPOSITORY/.github/...@REF` in .github/ at TAG; return the files changed."""
+    github = root / ".github"
+    files = sorted([*github.glob("workflows/*.yml"), *github.glob("actions/*/action.yml")])
+    changed = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        new_text, refs = bump_uses_refs(text, re.escape(REPOSITORY) + r"/\.github/.+", tag)
+        if refs:
+            path.write_text(new_text, encoding="utf-8")
+            changed.append(path)
+    return changed
+
+
 def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     """Run the release; ROOT is the mlscaffold checkout to release from."""
     template = root / "templates" / "default"
@@ -71,10 +93,13 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     except MlscaffoldError as error:
         _fail(str(error))
     _bump(init, version)
-    run_git(["add", str(bundle), str(init)], root)
+    moved = _bump_uses(root, tag)
+    run_git(["add", str(bundle), str(init), *map(str, moved)], root)
     run_git(["commit", "--quiet", "-m", f"Release {tag}"], root)
     run_git(["tag", "-a", tag, "-m", f"mlscaffold {tag}"], root)
     print(f"template {tag} is commit {commit[:12]} in {bundle.relative_to(root)}")
+    if moved:
+        print(f"moved uses: refs of {REPOSITORY} to {tag} in {len(moved)} files under .github/")
     print(f"committed and tagged {tag}; push with: git push origin main {tag}")
     return 0
 

@@ -110,3 +110,55 @@ def test_release_unchanged_template_refused(release_checkout: Path, capsys: pyte
     with pytest.raises(SystemExit):
         release.main(["0.1.1"], root=release_checkout)
     assert "has not changed since v0.1.0" in capsys.readouterr().err
+
+
+WORKFLOW = """\
+on:
+  workflow_call:
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1
+      - uses: mlscaffold/mlscaffold/.github/actions/setup-project@v0.0.9  # our action
+        with:
+          sync: "false"
+      - uses: 'mlscaffold/mlscaffold/.github/actions/setup-dvc@v0.0.9'
+      - uses: mlscaffold/other/.github/actions/x@v0.0.9
+"""
+
+
+def test_release_moves_own_uses_refs_to_the_new_tag(release_checkout: Path) -> None:
+    workflow = release_checkout / ".github" / "workflows" / "train.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(WORKFLOW, encoding="utf-8")
+    action = release_checkout / ".github" / "actions" / "setup" / "action.yml"
+    action.parent.mkdir(parents=True)
+    action.write_text(
+        "runs:\n  using: composite\n  steps:\n    - run: echo hi\n      shell: bash\n", encoding="utf-8"
+    )
+    git("add", "-A", cwd=release_checkout)
+    git("commit", "-qm", "workflows", cwd=release_checkout)
+    release = load_release_script()
+    assert release.main(["0.1.0"], root=release_checkout) == 0
+    released = git("show", "v0.1.0:.github/workflows/train.yml", cwd=release_checkout) + "\n"
+    # Exactly the two refs to this repository's actions moved; every other byte is as it was.
+    assert released == WORKFLOW.replace("setup-project@v0.0.9", "setup-project@v0.1.0").replace(
+        "setup-dvc@v0.0.9", "setup-dvc@v0.1.0"
+    )
+    assert git("status", "--porcelain", cwd=release_checkout) == ""
+    assert git("show", "v0.1.0:.github/actions/setup/action.yml", cwd=release_checkout).startswith("runs:")
+
+
+def test_repository_workflows_call_actions_at_the_current_release() -> None:
+    # Between releases, this repository's workflows name the last release; release.py moves them.
+    from mlscaffold import __version__
+    from mlscaffold.yamlio import find_uses_refs
+
+    found = 0
+    for path in (ROOT / ".github").rglob("*.yml"):
+        for ref in find_uses_refs(path.read_text(encoding="utf-8")):
+            if ref.target.startswith("mlscaffold/mlscaffold/"):
+                assert ref.ref == f"v{__version__}", (path, ref)
+                found += 1
+    assert found >= 10

@@ -7,7 +7,7 @@ jinja2, ruamel.yaml, requests) happen inside the commands that need them, so
 
 from __future__ import annotations
 
-from mlscaffold.cli import _check, _new, _upgrade, _versions  # noqa: F401 - importing registers the commands
+from mlscaffold.cli import _check, _new, _sync_pr, _upgrade, _versions  # noqa: F401 - importing registers the commands
 from mlscaffold.cli._app import app
 
 __all__ = ["app", "main"]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from worlds import TEMPLATE_COMBINATIONS
+from worlds import ROOT, TEMPLATE_COMBINATIONS
 
 from mlscaffold.answers import read_project_answers
 from mlscaffold.generate import create_project
@@ -41,7 +42,8 @@ def test_render_is_complete_and_parses(tmp_path: Path, template_bundle: Path, da
         assert str(answers[key]) == str(value)
     for path in rendered_files(project):
         text = path.read_text(encoding="utf-8")
-        assert "{{" not in text and "{%" not in text, path
+        # GitHub expressions (`${{ ... }}`) in workflows are meant to survive rendering.
+        assert not re.search(r"(?<!\$)\{\{", text) and "{%" not in text, path
         assert ".jinja" not in path.name
     pyproject = tomllib.loads((project / "pyproject.toml").read_text(encoding="utf-8"))
     package = answers["package_name"]
@@ -104,3 +106,13 @@ def test_online_classification_scoping(tmp_path: Path, template_bundle: Path) ->
     assert "most frequent class" in scoping
     assert "F1 score" in scoping
     assert "**online**" in scoping
+
+
+def test_working_tree_template_renders_unversioned(tmp_path: Path) -> None:
+    """Template developers render templates/default directly: no tag, so workflows follow main."""
+    target = tmp_path / "project"
+    result = create_project(target, template=str(ROOT / "templates" / "default"), use_defaults=True)
+    assert result.version is None
+    ci = (target / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
+    assert "/.github/workflows/project-ci.yml@main" in ci
+    assert "mlscaffold: mlscaffold\n" in ci

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ def use_small_bundle(small_bundle: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
 
 
 @pytest.fixture(scope="session")
-def small_projects(small_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+def small_projects(small_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Return one project generated at each version of the small template (copy before use)."""
     saved = os.environ.get(BUNDLE_ENV)
     os.environ[BUNDLE_ENV] = str(small_bundle)
@@ -39,12 +38,13 @@ def small_projects(small_bundle: Path, tmp_path_factory: pytest.TempPathFactory)
             target = root / version / "demo-app"
             create_project(target, vcs_ref=version, use_defaults=True)
             projects[version] = target
-        yield projects
     finally:
+        # Restore at once: the rest of the session renders the real template.
         if saved is None:
             os.environ.pop(BUNDLE_ENV, None)
         else:
             os.environ[BUNDLE_ENV] = saved
+    return projects
 
 
 @pytest.fixture

@@ -1,0 +1,56 @@
+"""`mlscaffold sync-pr`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from mlscaffold.cli._app import app, error_boundary
+
+_VERBS = {"created": "Opened", "updated": "Updated", "unchanged": "Up to date:"}
+
+
+@app.command("sync-pr")
+def sync_pr(
+    report: Annotated[
+        Path, typer.Option("--report", help="The JSON written by `mlscaffold upgrade --report FILE`.")
+    ],
+    head: Annotated[str, typer.Option("--head", help="The branch holding the upgrade commit.")],
+    base: Annotated[str, typer.Option("--base", help="The branch to merge the upgrade into.")] = "main",
+    repo: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)."),
+    ] = None,
+    api_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--api-url", help="GitHub API base URL (default: $GITHUB_API_URL, else api.github.com)."),
+    ] = None,
+) -> None:
+    """Open or update the pull request of a template upgrade, listing its conflicts.
+
+    The token is read from $GITHUB_TOKEN (or $GH_TOKEN), never from the command line.
+    """
+    with error_boundary():
+        from mlscaffold.errors import UsageError
+        from mlscaffold.github import api_url_from, parse_repository
+        from mlscaffold.syncpr import propose_upgrade
+
+        repository = repo or os.environ.get("GITHUB_REPOSITORY", "")
+        if not repository:
+            raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY.")
+        parse_repository(repository)
+        token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or ""
+        proposal, pull = propose_upgrade(
+            report,
+            repo=repository,
+            head=head,
+            base=base,
+            token=token,
+            api_url=(api_url or api_url_from(os.environ)).rstrip("/"),
+        )
+    conflicts = len(proposal.conflicts)
+    suffix = f" ({conflicts} conflict{'s' if conflicts != 1 else ''} to resolve)" if conflicts else ""
+    typer.echo(f"{_VERBS[pull.action]} pull request #{pull.number}: {pull.url}{suffix}")

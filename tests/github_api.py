@@ -1,0 +1,179 @@
+"""A loopback HTTP server speaking the small part of GitHub's REST API that mlscaffold uses.
+
+It keeps pull requests in memory, checks the bearer token and its scope like
+GitHub does (401 bad token, 403 read-only token writing, 404 unknown
+repository), and answers queued injected errors first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+_PULLS = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls$")
+_PULL = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
+_DISPATCH = re.compile(r"^/repos/([^/]+)/([^/]+)/actions/workflows/([^/]+)/dispatches$")
+
+
+@dataclass
+class Injected:
+    """An answer to give instead of the real one."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+    method: str | None = None
+
+
+@dataclass
+class FakeGitHub:
+    """The API's state: repositories with branches and pull requests, tokens, requests seen."""
+
+    tokens: dict[str, str] = field(default_factory=lambda: {"write-token": "write", "read-token": "read"})
+    branches: dict[str, set[str]] = field(default_factory=dict)
+    pulls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    injected: list[Injected] = field(default_factory=list)
+    requests: list[tuple[str, str, Any]] = field(default_factory=list)
+    url: str = ""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add_repository(self, repo: str, *branches: str) -> None:
+        self.branches[repo] = {"main", *branches}
+        self.pulls[repo] = []
+
+    def inject(self, status: int, headers: dict[str, str] | None = None, body: Any = None, **kw: Any) -> None:
+        self.injected.append(Injected(status, headers or {}, body, kw.get("method")))
+
+    def methods(self) -> list[str]:
+        return [method for method, _, _ in self.requests]
+
+    def answer(self, method: str, target: str, auth: str, payload: Any) -> tuple[int, dict[str, str], Any]:
+        with self.lock:
+            self.requests.append((method, target, payload))
+            for index, injected in enumerate(self.injected):
+                if injected.method in (None, method):
+                    del self.injected[index]
+                    return injected.status, injected.headers, injected.body
+            return self._real(method, target, auth, payload)
+
+    def _real(  # noqa: PLR0911 - one return per answer GitHub gives
+        self, method: str, target: str, auth: str, payload: Any
+    ) -> tuple[int, dict[str, str], Any]:
+        token = auth.removeprefix("Bearer ")
+        if token not in self.tokens:
+            return 401, {}, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}
+        parts = urlsplit(target)
+        dispatch = _DISPATCH.match(parts.path)
+        if dispatch and method == "POST":
+            known = f"{dispatch.group(1)}/{dispatch.group(2)}" in self.pulls
+            return (
+                (204, {}, None) if known and isinstance(payload, dict) and "ref" in payload else (404, {}, {})
+            )
+        match = _PULLS.match(parts.path) or _PULL.match(parts.path)
+        if match is None:
+            return 404, {}, {"message": "Not Found"}
+        repo = f"{match.group(1)}/{match.group(2)}"
+        if repo not in self.pulls:
+            return 404, {}, {"message": "Not Found"}
+        if method != "GET" and self.tokens[token] != "write":
+            return 403, {}, {"message": "Resource not accessible by integration"}
+        pulls = self.pulls[repo]
+        if method == "GET" and match.re is _PULLS:
+            query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+            owner, _, branch = query.get("head", ":").partition(":")
+            found = [
+                p
+                for p in pulls
+                if p["state"] == query.get("state", "open")
+                and (not branch or (owner == match.group(1) and p["head"]["ref"] == branch))
+                and ("base" not in query or p["base"]["ref"] == query["base"])
+            ]
+            return 200, {}, found
+        if method == "POST" and match.re is _PULLS:
+            head, base = payload.get("head"), payload.get("base")
+            if any(p["head"]["ref"] == head and p["state"] == "open" for p in pulls):
+                return (
+                    422,
+                    {},
+                    {
+                        "message": "Validation Failed",
+                        "errors": [{"message": f"A pull request already exists for {match.group(1)}:{head}."}],
+                    },
+                )
+            if head not in self.branches[repo]:
+                return (
+                    422,
+                    {},
+                    {
+                        "message": "Validation Failed",
+                        "errors": [{"message": f"No commits between {base} and {head}"}],
+                    },
+                )
+            number = len(pulls) + 1
+            pull = {
+                "number": number,
+                "html_url": f"https://github.example/{repo}/pull/{number}",
+                "state": "open",
+                "title": payload["title"],
+                "body": payload.get("body"),
+                "head": {"ref": head},
+                "base": {"ref": base},
+            }
+            pulls.append(pull)
+            return 201, {}, pull
+        if method == "PATCH" and match.re is _PULL:
+            for pull in pulls:
+                if pull["number"] == int(match.group(3)):
+                    pull.update({k: v for k, v in payload.items() if k in {"title", "body", "state"}})
+                    return 200, {}, pull
+            return 404, {}, {"message": "Not Found"}
+        return 404, {}, {"message": "Not Found"}
+
+
+def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            payload = json.loads(raw) if raw else None
+            status, headers, body = api.answer(
+                self.command, self.path, self.headers.get("Authorization", ""), payload
+            )
+            data = b"" if body is None else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PATCH = _serve  # noqa: N815
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Keep the test output quiet."""
+
+    return Handler
+
+
+@contextmanager
+def serve_github(api: FakeGitHub) -> Iterator[FakeGitHub]:
+    """Serve API on 127.0.0.1 on a free port, in a thread, for the duration of the block."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(api))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    api.url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        yield api
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

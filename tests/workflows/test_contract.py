@@ -1,0 +1,196 @@
+"""Callers and callees agree: generated callers and ci.yml call only what mlscaffold's workflows declare."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from workflow_worlds import FORKS, OURS, ROOT, WORKFLOW_COMBINATIONS, is_mlscaffold, resolver_for
+
+from mlscaffold.answers import read_project_answers
+from mlscaffold.workflows import check_calls, parse_callee
+from mlscaffold.yamlio import find_uses_refs
+
+
+def repository_of(name: str) -> str:
+    return FORKS.get(name, OURS)
+
+
+def violations_of(text: str, repository: str = OURS) -> list[str]:
+    found = check_calls(text, resolver_for(repository), caller="caller.yml", is_ours=is_mlscaffold(repository))
+    return [str(v) for v in found]
+
+
+@pytest.mark.parametrize("name", list(WORKFLOW_COMBINATIONS))
+def test_generated_callers_keep_the_contract(workflow_projects: dict[str, Path], name: str) -> None:
+    project = workflow_projects[name]
+    repository = repository_of(name)
+    calls = 0
+    for caller in sorted((project / ".github" / "workflows").glob("*.yml")):
+        text = caller.read_text(encoding="utf-8")
+        assert violations_of(text, repository) == [], caller.name
+        calls += sum(1 for ref in find_uses_refs(text) if ref.target.startswith(repository))
+    assert calls >= 5
+
+
+@pytest.mark.parametrize("name", list(WORKFLOW_COMBINATIONS))
+def test_generated_callers_pin_the_exact_template_tag(workflow_projects: dict[str, Path], name: str) -> None:
+    project = workflow_projects[name]
+    recorded = read_project_answers(project)
+    assert recorded is not None
+    tag = recorded.commit
+    assert tag is not None and tag.startswith("v")
+    for caller in (project / ".github" / "workflows").glob("*.yml"):
+        for ref in find_uses_refs(caller.read_text(encoding="utf-8")):
+            assert ref.target.startswith(f"{repository_of(name)}/.github/workflows/"), ref
+            assert ref.ref == tag, (caller.name, ref)
+
+
+def test_repository_workflows_keep_the_contract() -> None:
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert {"ci.yml", "release.yml"} <= {p.name for p in workflows}
+    for workflow in workflows:
+        assert violations_of(workflow.read_text(encoding="utf-8")) == [], workflow.name
+    assert "uses: ./.github/workflows/lint-workflows.yml" in (
+        ROOT / ".github" / "workflows" / "ci.yml"
+    ).read_text(encoding="utf-8")
+
+
+def test_reusable_workflows_never_use_local_actions() -> None:
+    for workflow in (ROOT / ".github" / "workflows").glob("*.yml"):
+        text = workflow.read_text(encoding="utf-8")
+        if "workflow_call" not in text:
+            continue
+        for ref in find_uses_refs(text):
+            assert not ref.target.startswith("./"), (workflow.name, ref)
+        assert "./.github/actions" not in text, workflow.name
+
+
+CALLER = """\
+name: Caller
+on: push
+permissions: {}
+jobs:
+  drift:
+    permissions:
+      contents: read
+      actions: write
+    uses: mlscaffold/mlscaffold/.github/workflows/drift.yml@v9.9.9
+    with:
+      python-version: "3.12"
+      retrain-workflow: train.yml
+    secrets:
+      AWS_ACCESS_KEY_ID: ${{ secrets.AWS_ACCESS_KEY_ID }}
+  report:
+    needs: drift
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "$DRIFT"
+        env:
+          DRIFT: ${{ needs.drift.outputs.drift-detected }}
+  sync:
+    uses: mlscaffold/mlscaffold/.github/workflows/template-sync.yml@v9.9.9
+    secrets: inherit
+"""
+
+
+def test_contract_holds_for_a_correct_caller() -> None:
+    assert violations_of(CALLER) == []
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "drift.yml@v9.9.9",
+            "drifts.yml@v9.9.9",
+            "calls mlscaffold/mlscaffold/.github/workflows/drifts.yml@v9.9.9, which is not a reusable workflow",
+        ),
+        (
+            "retrain-workflow: train.yml",
+            "retrain-workflows: train.yml",
+            "`with: retrain-workflows` is not an input",
+        ),
+        (
+            'python-version: "3.12"',
+            "python-version: 3.12",
+            "`with: python-version` is a number (3.12), but "
+            "mlscaffold/mlscaffold/.github/workflows/drift.yml@v9.9.9 declares string",
+        ),
+        ("AWS_ACCESS_KEY_ID: ${{", "AWS_KEY: ${{", "secret `AWS_KEY` is not declared"),
+        (
+            "drift.outputs.drift-detected",
+            "drift.outputs.drifted",
+            "reads needs.drift.outputs.drifted, which drift lacks",
+        ),
+        ("    needs: drift\n", "", "reads needs.drift but does not need it"),
+        (
+            "    secrets: inherit\n",
+            "",
+            "required secret `token` of mlscaffold/mlscaffold/.github/workflows/"
+            "template-sync.yml@v9.9.9 is not passed",
+        ),
+    ],
+    ids=[
+        "missing-callee",
+        "unknown-input",
+        "wrong-type",
+        "undeclared-secret",
+        "missing-output",
+        "not-needed",
+        "required-secret",
+    ],
+)
+def test_contract_catches_a_broken_caller(old: str, new: str, message: str) -> None:
+    assert old in CALLER
+    found = violations_of(CALLER.replace(old, new, 1))
+    assert len(found) == 1, found
+    assert message in found[0]
+
+
+def test_contract_catches_a_missing_required_input_and_a_bad_action_input() -> None:
+    callee = parse_callee(
+        "on:\n  workflow_call:\n    inputs:\n      need:\n        type: number\n        required: true\n"
+    )
+    assert "need" in callee.inputs
+    text = """\
+on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: mlscaffold/mlscaffold/.github/actions/setup-project@v1
+        with:
+          python-versions: "3.12"
+      - uses: mlscaffold/mlscaffold/.github/actions/no-such-action@v1
+"""
+    found = violations_of(text)
+    assert found == [
+        "caller.yml: job build: `with: python-versions` is not an input of "
+        "mlscaffold/mlscaffold/.github/actions/setup-project@v1",
+        "caller.yml: job build: uses mlscaffold/mlscaffold/.github/actions/no-such-action@v1, "
+        "which is not an action",
+    ]
+    required = check_calls(
+        "on: push\njobs:\n  a:\n    uses: o/r/.github/workflows/x.yml@v1\n    with:\n      need: true\n",
+        lambda _uses: callee,
+        caller="c.yml",
+        is_ours=lambda _uses: True,
+    )
+    assert [v.message for v in required] == [
+        "`with: need` is a boolean (True), but o/r/.github/workflows/x.yml@v1 declares number"
+    ]
+    missing = check_calls(
+        "on: push\njobs:\n  a:\n    uses: o/r/.github/workflows/x.yml@v1\n",
+        lambda _uses: callee,
+        caller="c.yml",
+        is_ours=lambda _uses: True,
+    )
+    assert [v.message for v in missing] == [
+        "required input `need` of o/r/.github/workflows/x.yml@v1 is not given"
+    ]
+
+
+def test_parse_callee_refuses_a_workflow_that_cannot_be_called() -> None:
+    with pytest.raises(ValueError, match="not a reusable workflow"):
+        parse_callee("on: push\njobs: {}\n")

@@ -1,0 +1,135 @@
+"""The remaining `run:` steps, run for real: image name and summary, release checks and build, workflow lint."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from step_runner import Runner, StepFailedError, our_action
+from worlds import git
+
+from mlscaffold import __version__
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+
+
+def runner_in(workspace: Path, **github: str) -> Runner:
+    runner = Runner(
+        workspace, workspace.parent / "runner-temp", {"repository": "My-Org/Demo"} | github, our_action
+    )
+    runner.base_env |= {"UV_PYTHON": sys.executable}
+    runner.path_prefix = [str(Path(sys.executable).parent)]
+    return runner
+
+
+def test_image_name_is_lower_case_ghcr_and_summary_lists_tags(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    runner = runner_in(tmp_path / "repo")
+    runner.action_outputs = {
+        "meta": {"tags": "ghcr.io/my-org/demo:1.2.3\nghcr.io/my-org/demo:sha-0123abcd\n"},
+        "build": {"digest": "sha256:feed"},
+    }
+    outputs = runner.run_job(WORKFLOWS / "image.yml", "image", {})
+    assert outputs == {"image": "ghcr.io/my-org/demo", "digest": "sha256:feed"}
+    summary = runner.summary.read_text(encoding="utf-8")
+    assert "## Image ghcr.io/my-org/demo\nDigest: `sha256:feed`" in summary
+    assert "- `ghcr.io/my-org/demo:1.2.3`\n- `ghcr.io/my-org/demo:sha-0123abcd`\n" in summary
+    named = runner_in(tmp_path / "repo").run_job(
+        WORKFLOWS / "image.yml", "image", {"image": "Registry.example/Team/App"}
+    )
+    assert named["image"] == "registry.example/team/app"
+
+
+@pytest.fixture
+def checkout_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "mlscaffold"
+    shutil.copytree(
+        ROOT,
+        target,
+        ignore=shutil.ignore_patterns(".git", ".venv", "*cache*", "__pycache__", "dist", ".coverage"),
+    )
+    return target
+
+
+@pytest.mark.slow
+def test_release_build_checks_the_tag_and_builds(checkout_copy: Path) -> None:
+    runner = runner_in(checkout_copy, ref_name=f"v{__version__}")
+    runner.run_job(WORKFLOWS / "release.yml", "build", {})
+    built = sorted(p.name for p in (checkout_copy / "dist").glob("mlscaffold-*"))
+    assert built == [f"mlscaffold-{__version__}-py3-none-any.whl", f"mlscaffold-{__version__}.tar.gz"]
+    assert not any(s.startswith("actions/cache") for s in runner.skipped)
+
+
+def test_release_refuses_a_tag_that_is_not_the_version(checkout_copy: Path) -> None:
+    runner = runner_in(checkout_copy, ref_name="v99.0.0")
+    with pytest.raises(StepFailedError, match=f"tag v99.0.0 does not match __version__ {__version__}"):
+        runner.run_job(WORKFLOWS / "release.yml", "build", {})
+    assert not (checkout_copy / "dist").exists()
+
+
+@pytest.mark.slow
+def test_lint_workflows_steps_pass_here_and_fail_on_a_broken_workflow(checkout_copy: Path) -> None:
+    git("init", "-q", cwd=checkout_copy)  # what actions/checkout leaves: a git repository
+    runner = runner_in(checkout_copy)
+    runner.run_job(WORKFLOWS / "lint-workflows.yml", "lint", {"online-audits": False})
+    assert runner.ran == ["actionlint", "zizmor"]
+    broken = checkout_copy / ".github" / "workflows" / "broken.yml"
+    broken.write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        # Valid for actionlint; zizmor flags the persisted checkout credentials.
+        "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(StepFailedError, match=r"(?s)step 'zizmor' exited 13.*title=artipacked"):
+        runner_in(checkout_copy).run_job(WORKFLOWS / "lint-workflows.yml", "lint", {"online-audits": False})
+
+
+def step_named(workflow: str, job: str, name: str) -> dict[str, object]:
+    from mlscaffold.yamlio import load_text
+
+    data = load_text((WORKFLOWS / workflow).read_text(encoding="utf-8"))
+    return next(step for step in data["jobs"][job]["steps"] if step.get("name") == name)
+
+
+@pytest.mark.parametrize("workflow", ["train.yml", "drift.yml"])
+def test_google_credentials_written_private_and_cleaned_up(tmp_path: Path, workflow: str) -> None:
+    job = "train" if workflow == "train.yml" else "drift"
+    (tmp_path / "repo").mkdir()
+    runner = runner_in(tmp_path / "repo")
+    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
+    context["secrets"] = {"GOOGLE_APPLICATION_CREDENTIALS_JSON": '{"type": "service_account"}'}
+    runner._steps([step_named(workflow, job, "Google credentials")], context, {}, None)
+    key = Path(runner.env_file_values["GOOGLE_APPLICATION_CREDENTIALS"])
+    assert key.read_text(encoding="utf-8") == '{"type": "service_account"}'
+    assert key.stat().st_mode & 0o077 == 0
+    runner._steps([step_named(workflow, job, "Clean up credentials")], context, {}, None)
+    assert not key.exists()
+    # Without the secret, nothing is written and no variable is set.
+    (tmp_path / "other").mkdir()
+    empty = runner_in(tmp_path / "other")
+    context["secrets"] = {}
+    empty._steps([step_named(workflow, job, "Google credentials")], context, {}, None)
+    assert "GOOGLE_APPLICATION_CREDENTIALS" not in empty.env_file_values
+
+
+def test_ci_puts_the_matrix_python_first_on_path(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    runner = runner_in(tmp_path / "repo")
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "matrix": {"python-version": version}}
+    runner._steps([step_named("ci.yml", "tests", "Put the matrix Python first on PATH")], context, {}, None)
+    [directory] = runner.path_prefix[:1]
+    found = Path(directory) / "python3"
+    assert found.exists()
+    import subprocess
+
+    reported = subprocess.run(
+        [str(found), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert reported.stdout.strip() == str(sys.version_info[:2])

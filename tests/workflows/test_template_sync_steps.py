@@ -1,0 +1,125 @@
+"""The template-sync workflow's steps, run for real: upgrade, commit, push, open or update one pull request.
+
+mlscaffold runs from a wheel built from this checkout (as `uvx --from` installs
+it in CI); `origin` is a bare repository and the GitHub API a loopback server.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from github_api import FakeGitHub, serve_github
+from step_runner import Runner, our_action
+from workflow_worlds import using_bundle
+from worlds import git
+
+from mlscaffold.generate import create_project
+from mlscaffold.template import BUNDLE_ENV
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOW = ROOT / ".github" / "workflows" / "template-sync.yml"
+BRANCH = "mlscaffold/template-sync"
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def mlscaffold_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a wheel of this checkout."""
+    out = tmp_path_factory.mktemp("sync-wheel")
+    subprocess.run(
+        [sys.executable, "-m", "uv", "build", "--wheel", "--out-dir", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    [wheel] = out.glob("mlscaffold-*.whl")
+    return wheel
+
+
+@pytest.fixture
+def old_project_origin(template_bundle: Path, tmp_path: Path) -> Path:
+    """Return a bare origin of a project generated at v0.1.0 whose user also wrote a ci.yml of their own."""
+    work = tmp_path / "seed"
+    with using_bundle(template_bundle):
+        create_project(work, vcs_ref="v0.1.0", use_defaults=True)
+    (work / ".github" / "workflows").mkdir(parents=True)
+    (work / ".github" / "workflows" / "ci.yml").write_text("name: Our own CI\n", encoding="utf-8")
+    git("add", "-A", cwd=work)
+    git("commit", "-qm", "our CI", cwd=work)
+    origin = tmp_path / "origin.git"
+    git("clone", "-q", "--bare", str(work), str(origin), cwd=tmp_path)
+    return origin
+
+
+def run_sync(
+    origin: Path, work: Path, api: FakeGitHub, wheel: Path, bundle: Path
+) -> tuple[Runner, dict[str, str]]:
+    """Do what the job does on a fresh runner: a clone of origin, then every step."""
+    git("clone", "-q", str(origin), str(work), cwd=origin.parent)
+    github = {
+        "repository": "my-org/demo",
+        "api_url": api.url,
+        "ref_name": "main",
+        "event": {"repository": {"default_branch": "main"}},
+    }
+    runner = Runner(
+        work, work.parent / f"{work.name}-temp", github, our_action, secrets={"token": "write-token"}
+    )
+    runner.base_env |= {BUNDLE_ENV: str(bundle), "UV_PYTHON": sys.executable}
+    runner.path_prefix = [str(Path(sys.executable).parent)]
+    outputs = runner.run_job(WORKFLOW, "sync", {"mlscaffold": str(wheel), "python-version": ""})
+    return runner, outputs
+
+
+def test_template_sync_opens_one_pull_request_and_reruns_idempotently(
+    old_project_origin: Path, mlscaffold_wheel: Path, template_bundle: Path, newest_version: str, tmp_path: Path
+) -> None:
+    api = FakeGitHub()
+    api.add_repository("my-org/demo", BRANCH)
+    with serve_github(api):
+        runner, outputs = run_sync(
+            old_project_origin, tmp_path / "run1", api, mlscaffold_wheel, template_bundle
+        )
+        assert outputs == {"pull-request": "https://github.example/my-org/demo/pull/1", "conflicts": "1"}
+        [pull] = api.pulls["my-org/demo"]
+        assert pull["title"] == f"Upgrade the mlscaffold template from v0.1.0 to {newest_version} (1 conflict)"
+        assert (pull["head"]["ref"], pull["base"]["ref"]) == (BRANCH, "main")
+        assert "- [ ] `.github/workflows/ci.yml`" in pull["body"]
+        pushed = git("rev-parse", BRANCH, cwd=old_project_origin)
+        tree = git("ls-tree", "-r", "--name-only", BRANCH, cwd=old_project_origin).splitlines()
+        assert ".github/workflows/template-sync.yml" in tree
+        ci = git("show", f"{BRANCH}:.github/workflows/ci.yml", cwd=old_project_origin)
+        assert "name: Our own CI" in ci and "<<<<<<<" in ci  # the user's line kept, the conflict marked
+        answers = git("show", f"{BRANCH}:.copier-answers.yml", cwd=old_project_origin)
+        assert f"_commit: {newest_version}" in answers
+        assert "Opened pull request #1" in runner.summary.read_text(encoding="utf-8")
+
+        # A week later, nothing new: same branch commit, same pull request, nothing edited.
+        rerun, outputs = run_sync(old_project_origin, tmp_path / "run2", api, mlscaffold_wheel, template_bundle)
+    assert outputs["pull-request"] == "https://github.example/my-org/demo/pull/1"
+    assert git("rev-parse", BRANCH, cwd=old_project_origin) == pushed
+    assert len(api.pulls["my-org/demo"]) == 1
+    assert [m for m, _, _ in api.requests].count("POST") == 1
+    assert "PATCH" not in [m for m, _, _ in api.requests]
+    assert "Up to date: pull request #1" in rerun.summary.read_text(encoding="utf-8")
+
+
+def test_template_sync_does_nothing_when_current(
+    template_bundle: Path, mlscaffold_wheel: Path, tmp_path: Path
+) -> None:
+    work = tmp_path / "seed"
+    with using_bundle(template_bundle):
+        create_project(work, use_defaults=True)
+    origin = tmp_path / "origin.git"
+    git("clone", "-q", "--bare", str(work), str(origin), cwd=tmp_path)
+    api = FakeGitHub()
+    api.add_repository("my-org/demo", BRANCH)
+    with serve_github(api):
+        runner, outputs = run_sync(origin, tmp_path / "run", api, mlscaffold_wheel, template_bundle)
+    assert outputs == {"pull-request": "", "conflicts": "0"}
+    assert api.requests == []
+    assert "Push the upgrade branch" in runner.skipped
+    assert "newest template version" in runner.summary.read_text(encoding="utf-8")
+    assert git("branch", "--list", BRANCH, cwd=origin) == ""
