@@ -57,6 +57,19 @@ def _missing(sections: list[Section], required: tuple[tuple[str, str], ...]) -> 
     return [title for title, found in _match(sections, required).items() if found is None]
 
 
+def _has_sections(
+    rule: type[Rule], ml_repo: RepoView, path: str, required: tuple[tuple[str, str], ...], *, empty: bool
+) -> bool | str:
+    """Pass when PATH has a section for each REQUIRED topic; EMPTY: an empty file fails as missing."""
+    text = ml_repo.text(path)
+    if text is None or (empty and not text.strip()):
+        return rule.fail(ml_repo.problem(path) + ".")
+    missing = _missing(markdown_sections(text), required)
+    if missing:
+        return rule.fail(f"`{path}` has no section for: {', '.join(missing)}.", path)
+    return True
+
+
 def _is_blank(body: str) -> bool:
     words = re.findall(r"[A-Za-z]{2,}", _COMMENT.sub("", body))
     return len(words) < 3
@@ -96,13 +109,7 @@ class MLS102(Scoping):
         speed`, `## Deployment`, `## Success metrics`, `## Risks`, `## Roles` and
         `## Timeline` (any heading that names the topic counts).
         """
-        text = ml_repo.text(SCOPING)
-        if text is None:
-            return cls.fail(ml_repo.problem(SCOPING) + ".")
-        missing = _missing(markdown_sections(text), SCOPING_SECTIONS)
-        if missing:
-            return cls.fail(f"`{SCOPING}` has no section for: {', '.join(missing)}.", SCOPING)
-        return True
+        return _has_sections(cls, ml_repo, SCOPING, SCOPING_SECTIONS, empty=False)
 
 
 class MLS103(Scoping):
@@ -145,13 +152,10 @@ class MLS104(Scoping):
         (known failure cases, bias, ethical considerations), with no template placeholders.
         """
         path = ml_repo.first_file(*MODEL_CARDS) or MODEL_CARDS[0]
-        text = ml_repo.text(path)
-        if text is None or not text.strip():
-            return cls.fail(ml_repo.problem(path) + ".")
-        missing = _missing(markdown_sections(text), MODEL_CARD_SECTIONS)
-        if missing:
-            return cls.fail(f"`{path}` has no section for: {', '.join(missing)}.", path)
-        placeholder = PLACEHOLDER.search(_COMMENT.sub("", text))
+        sections = _has_sections(cls, ml_repo, path, MODEL_CARD_SECTIONS, empty=True)
+        if sections is not True:
+            return sections
+        placeholder = PLACEHOLDER.search(_COMMENT.sub("", ml_repo.text(path) or ""))
         if placeholder:
             return cls.fail(f"`{path}` still holds the placeholder `{placeholder.group(0)}`.", path)
         return True
@@ -168,10 +172,4 @@ class MLS105(Scoping):
         `## Retraining` (when and how) and `## Rollback` (how to go back to the previous model).
         """
         path = ml_repo.first_file(*RUNBOOKS) or RUNBOOKS[0]
-        text = ml_repo.text(path)
-        if text is None or not text.strip():
-            return cls.fail(ml_repo.problem(path) + ".")
-        missing = _missing(markdown_sections(text), RUNBOOK_SECTIONS)
-        if missing:
-            return cls.fail(f"`{path}` has no section for: {', '.join(missing)}.", path)
-        return True
+        return _has_sections(cls, ml_repo, path, RUNBOOK_SECTIONS, empty=True)
