@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
 import sys
@@ -10,16 +9,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from worlds import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("gen_docs", ROOT / "scripts" / "gen_docs.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("gen_docs")
 
 
 def test_generated_docs_are_up_to_date() -> None:

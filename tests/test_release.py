@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-from worlds import git
+from worlds import git, load_script
 
 from mlscaffold.bundle import list_versions, read_file, tree_of_directory, tree_of_version
 
@@ -16,11 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_release_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("release", ROOT / "scripts" / "release.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("release")
 
 
 @pytest.fixture

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from mlscaffold.lock import find_uv
@@ -48,7 +50,7 @@ def make_git_template(root: Path, readmes: dict[str, str]) -> Path:
     return root
 
 
-# Answer sets that together cover every option of the default template (by id).
+# Answer sets that together cover every value of every question of the default template (by id).
 TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
     "defaults": {},
     "regression-batch": {
@@ -73,7 +75,12 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "dvc_remote_url": "gs://bucket/p",
         "python_version": "3.10",
     },
-    "azure": {"dvc_remote": "azure", "dvc_remote_url": "azure://container/p", "project_name": "Churn Model v2"},
+    "azure": {
+        "dvc_remote": "azure",
+        "dvc_remote_url": "azure://container/p",
+        "project_name": "Churn Model v2",
+        "python_version": "3.13",
+    },
     # The longest names the validators allow: generated code must still lint.
     "longest-names": {
         "project_name": "A" + "b" * 63,
@@ -82,7 +89,12 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "kubernetes": True,
         "experiment_tracking": "mlflow",
     },
-    "batch-k8s-notebooks": {"deployment": "batch", "kubernetes": True, "notebooks": True},
+    "batch-k8s-notebooks": {
+        "deployment": "batch",
+        "kubernetes": True,
+        "notebooks": True,
+        "python_version": "3.11",
+    },
 }
 
 
@@ -102,3 +114,12 @@ def project_env() -> dict[str, str]:
         }
     )
     return env
+
+
+def load_script(name: str) -> ModuleType:
+    """Import `scripts/NAME.py` (scripts are not a package) and return the module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

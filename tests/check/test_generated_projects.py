@@ -6,45 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from worlds import TEMPLATE_COMBINATIONS
 
 from mlscaffold.check import Status, run_checks
 from mlscaffold.generate import create_project
 
-# Every value of every choice question appears at least once.
-COMBINATIONS: list[dict[str, Any]] = [
-    {},
-    {
-        "problem_type": "regression",
-        "deployment": "batch",
-        "dvc_remote": "none",
-        "experiment_tracking": "mlflow",
-        "kubernetes": True,
-        "notebooks": True,
-        "license": "Apache-2.0",
-        "python_version": "3.10",
-    },
-    {
-        "deployment": "both",
-        "dvc_remote": "s3",
-        "dvc_remote_url": "s3://bucket/churn",
-        "kubernetes": True,
-        "license": "BSD-3-Clause",
-        "python_version": "3.11",
-    },
-    {
-        "problem_type": "regression",
-        "dvc_remote": "gcs",
-        "dvc_remote_url": "gs://bucket/churn",
-        "experiment_tracking": "mlflow",
-        "notebooks": True,
-        "license": "Proprietary",
-        "python_version": "3.13",
-    },
-    {"deployment": "batch", "dvc_remote": "azure", "dvc_remote_url": "azure://container/churn"},
-]
 
-
-@pytest.mark.parametrize("data", COMBINATIONS, ids=lambda d: "-".join(str(v) for v in d.values()) or "defaults")
+@pytest.mark.parametrize("data", list(TEMPLATE_COMBINATIONS.values()), ids=list(TEMPLATE_COMBINATIONS))
 def test_generated_project_passes_every_rule(
     tmp_path: Path, template_bundle: Path, newest_version: str, data: dict[str, Any]
 ) -> None:
