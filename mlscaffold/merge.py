@@ -258,6 +258,13 @@ def merge_template_change(
     ours_tree = scratch.edit_tree(
         git_text(["rev-parse", "HEAD^{tree}"], scratch.project), *_apply_renames(head_files, inputs.renames)
     )
+    # Moving refs to mlscaffold's workflows is mechanical, not a change to merge: do it on
+    # both sides first, so a user's edit next to a `uses:` line does not conflict with it.
+    base_tree = scratch.edit_tree(
+        base_tree, _bump_workflows(scratch, scratch.files(base_tree), inputs, set()), []
+    )
+    ours_bumped = _bump_workflows(scratch, scratch.files(ours_tree), inputs, set())
+    ours_tree = scratch.edit_tree(ours_tree, ours_bumped, [])
     base = scratch.commit(base_tree, "mlscaffold: template base")
     theirs = scratch.commit(scratch.tree_of_directory(new_render), f"mlscaffold: template {new_version}", base)
     ours = scratch.commit(ours_tree, "mlscaffold: your changes", base)
@@ -299,10 +306,12 @@ def merge_template_change(
                 conflicts = [c for c in conflicts if c.path != path]
             kept.append(path)
     tree = scratch.edit_tree(tree, put, remove)
-    bumped = _bump_workflows(scratch, scratch.files(tree), inputs, {c.path for c in conflicts})
-    tree = scratch.edit_tree(tree, bumped, [])
+    # Files the merge took from the template side keep whatever refs it wrote; move them too.
+    late = _bump_workflows(scratch, scratch.files(tree), inputs, {c.path for c in conflicts})
+    tree = scratch.edit_tree(tree, late, [])
+    bumped = tuple(sorted(set(ours_bumped) | set(late)))
     return _summarize(
-        scratch, head=head, tree=tree, theirs=theirs, conflicts=conflicts, kept=kept, bumped=tuple(bumped)
+        scratch, head=head, tree=tree, theirs=theirs, conflicts=conflicts, kept=kept, bumped=bumped
     )
 
 

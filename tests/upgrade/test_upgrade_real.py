@@ -11,15 +11,17 @@ own test suite passes afterwards (tests/slow/ runs it in a real environment).
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 from team_work import PACKAGE, followed, generate, replace_line, runner, work_like_a_team
-from worlds import git
+from worlds import ROOT, git
 
 from mlscaffold.answers import read_project_answers
-from mlscaffold.bundle import list_versions
+from mlscaffold.bundle import append_version, list_versions
 from mlscaffold.cli import app
+from mlscaffold.template import BUNDLE_ENV
 
 
 def released_before_newest(bundle: Path) -> list[str]:
@@ -108,3 +110,59 @@ def test_upgrade_conflict_on_a_line_both_changed_is_listed_and_keeps_both(
     text = (project / "README.md").read_text(encoding="utf-8")
     assert mine in text and "<<<<<<< " in text
     assert "docker build -t ghcr.io/my-org/churn-model:0.1.0 ." in text
+
+
+def test_upgrade_keeps_workflow_edits_and_moves_every_pinned_ref(
+    template_bundle: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the newest release to a next version whose CI workflow changes, as the next release will."""
+    released = newest(template_bundle)
+    upcoming = tmp_path / "template"
+    shutil.copytree(ROOT / "templates" / "default", upcoming)
+    ci_template = upcoming / "template" / ".github" / "workflows" / "ci.yml.jinja"
+    ci_template.write_text(
+        ci_template.read_text(encoding="utf-8").replace(
+            "  pull_request:\n", "  pull_request:\n  merge_group:\n"
+        ),
+        encoding="utf-8",
+    )
+    bundle = tmp_path / "next.bundle"
+    append_version(template_bundle, upcoming, "v9.0.0.dev0", bundle)
+    monkeypatch.setenv(BUNDLE_ENV, str(bundle))
+
+    project = generate(tmp_path / "made", released)
+    workflows = project / ".github" / "workflows"
+    replace_line(
+        workflows / "drift.yml", '    - cron: "17 6 * * 1"', '    - cron: "0 3 * * *"  # nightly, team decision'
+    )
+    with (workflows / "ci.yml").open("a", encoding="utf-8") as handle:
+        handle.write("# Team: required check for branch protection.\n")
+    own = (
+        "# Our own workflow, written by the team.\n"
+        "on: {workflow_dispatch: {}}\n"
+        "permissions: {}\n"
+        "jobs:\n"
+        "  retrain:\n"
+        "    uses:   'mlscaffold/mlscaffold/.github/workflows/train.yml@" + released + "'   # pinned by us\n"
+        "    permissions: {contents: read}\n"
+    )
+    (workflows / "nightly.yml").write_text(own, encoding="utf-8")
+    git("add", "-A", cwd=project)
+    git("commit", "-qm", "team workflow edits", cwd=project)
+
+    result = runner.invoke(app, ["upgrade", str(project)])
+    assert result.exit_code == 0, result.output
+    ci = (workflows / "ci.yml").read_text(encoding="utf-8")
+    assert "  merge_group:\n" in ci  # the template's change
+    assert ci.endswith("# Team: required check for branch protection.\n")  # the team's
+    assert "mlscaffold==9.0.0.dev0" in ci
+    assert '    - cron: "0 3 * * *"  # nightly, team decision' in (workflows / "drift.yml").read_text(
+        encoding="utf-8"
+    )
+    # The team's own file: only the ref moved, every other byte is as they wrote it.
+    assert (workflows / "nightly.yml").read_text(encoding="utf-8") == own.replace(released, "v9.0.0.dev0")
+    for path in workflows.glob("*.yml"):
+        text = path.read_text(encoding="utf-8")
+        assert f"@{released}" not in text, path
+        if "mlscaffold/mlscaffold/.github/workflows/" in text:
+            assert "@v9.0.0.dev0" in text, path
