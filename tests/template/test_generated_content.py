@@ -121,6 +121,22 @@ def test_dockerfile_pins_every_image_by_tag_and_digest(rendered: tuple[Path, dic
     assert "docker" in {update["package-ecosystem"] for update in dependabot["updates"]}
 
 
+def test_secret_scan_passes_a_fresh_project_against_its_baseline(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    config = load_yaml(project / ".pre-commit-config.yaml")
+    [hook] = [hook for repo in config["repos"] for hook in repo["hooks"] if hook["id"] == "detect-secrets"]
+    assert hook["args"] == ["--baseline", ".secrets.baseline"]
+    # The hook's own view: the files pre-commit would hand it, offline.
+    excluded = re.compile(hook.get("exclude", "^$"))
+    tracked = git("ls-files", "-z", cwd=project).split("\0")
+    files = [name for name in tracked if name and not excluded.search(name)]
+    assert ".secrets.baseline" in files
+    baseline = (project / ".secrets.baseline").read_bytes()
+    proc = run(BIN / "detect-secrets-hook", "--baseline", ".secrets.baseline", *files, cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / ".secrets.baseline").read_bytes() == baseline, "the scan rewrote the baseline"
+
+
 def test_kubernetes_manifests_are_valid_and_hardened(rendered: tuple[Path, dict[str, Any]]) -> None:
     project, answers = rendered
     deploy = project / "deploy"
