@@ -156,3 +156,25 @@ def test_make_drift_reads_a_path_with_spaces(
     )
     proc = run_in(project, "make", "--no-print-directory", "drift", "CURRENT=data/new  batch/current data.csv")
     assert "no drift in 300 rows" in proc.stdout
+
+
+def test_make_predict_passes_input_and_output_as_one_argument_each(
+    tmp_path: Path, drift_world: dict[str, Any]
+) -> None:
+    from mlscaffold.generate import create_project
+
+    project = tmp_path / "batch-project"
+    create_project(project, data={"deployment": "batch"}, use_defaults=True, init_git=False)
+    sentinel = drift_world["sentinel"]
+    source, target = f"in put.csv; touch {sentinel}", f"$(shell touch {sentinel})`touch {sentinel}`"
+    subprocess.run(
+        ["make", "--no-print-directory", "predict", f"INPUT={source}", f"OUTPUT={target}"],
+        cwd=project,
+        env=drift_world["env"],
+        capture_output=True,
+        timeout=60,
+        check=True,
+    )
+    assert not sentinel.exists()
+    call = ["run", "python", "-m", "batch_project", "predict", f"--input={source}", f"--output={target}"]
+    assert recorded(drift_world["log"]) == [call]
