@@ -226,7 +226,7 @@ FILE_STANDARDS: list[tuple[str, str, str]] = [
     (".dockerignore", "Container: keeps git history, data, models and secrets out of the image", "MLS404"),
     (".dvc/*", "Data and model versioning: DVC initialised, the remote from the answers", "MLS201 MLS205"),
     (".dvcignore", "Data and model versioning: DVC initialised", "MLS201"),
-    (".github/dependabot.yml", "CI/CD: dependency and action updates", ""),
+    (".github/dependabot.yml", "CI/CD: dependency, action and base-image updates", ""),
     (
         ".github/zizmor.yml",
         "CI/CD: zizmor policy (mlscaffold's workflows by tag, every other action by SHA)",
@@ -244,7 +244,16 @@ FILE_STANDARDS: list[tuple[str, str, str]] = [
         "MLS601 MLS602",
     ),
     (".python-version", "Tooling: the Python version uv, CI and the container use", ""),
-    ("Dockerfile", "Container: multi-stage uv build, non-root user, HEALTHCHECK", "MLS401 MLS402 MLS403"),
+    (
+        ".secrets.baseline",
+        "Security: detect-secrets' baseline (empty when generated); a secret not in it fails the commit",
+        "MLS601",
+    ),
+    (
+        "Dockerfile",
+        "Container: multi-stage uv build, images pinned by tag and digest, non-root user, HEALTHCHECK",
+        "MLS401 MLS402 MLS403",
+    ),
     ("LICENSE", "Licensing: the license chosen in the answers", "MLS604"),
     ("Makefile", "Tooling: the task runner (`make help`); every target wraps `uv run`", "MLS305"),
     ("README.md", "Tooling: how to set up, run, test, serve and upgrade the project", ""),

@@ -82,9 +82,9 @@ def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
 def test_dockerfile_is_multi_stage_non_root_with_a_healthcheck(rendered: tuple[Path, dict[str, Any]]) -> None:
     project, answers = rendered
     instructions = dockerfile_instructions(project / "Dockerfile")
-    stages = [value for name, value in instructions if name == "FROM"]
+    stages = [value for name, value in instructions if name == "FROM" and "python:" in value]
     assert len(stages) == 2 and stages[0].endswith("AS build")
-    assert all(f"python:{answers['python_version']}-slim" in stage for stage in stages)
+    assert all(f"python:{answers['python_version']}-slim@sha256:" in stage for stage in stages)
     final = instructions[max(i for i, (name, _) in enumerate(instructions) if name == "FROM") :]
     users = [value for name, value in final if name == "USER"]
     assert users and users[-1] not in {"0", "root"}, "the runtime stage must run as a non-root user"
@@ -97,6 +97,44 @@ def test_dockerfile_is_multi_stage_non_root_with_a_healthcheck(rendered: tuple[P
     assert not re.search(r"(?i)(password|secret|token|api_key)\s*=", (project / "Dockerfile").read_text())
     ignore = (project / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert ignore[ignore.index("*") :].count("!src/") == 1 and "!.env" not in ignore
+
+
+PINNED_IMAGE = re.compile(r"[a-z0-9][a-z0-9./-]*:[A-Za-z0-9._-]+@sha256:[0-9a-f]{64}")
+
+
+def test_dockerfile_pins_every_image_by_tag_and_digest(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    text = (project / "Dockerfile").read_text(encoding="utf-8")
+    instructions = dockerfile_instructions(project / "Dockerfile")
+    stages: list[str] = []
+    for name, value in instructions:
+        words = value.split()
+        if name == "FROM":
+            # image:tag@sha256:<64 hex>: the digest for builds, the tag for people and Dependabot.
+            assert PINNED_IMAGE.fullmatch(words[0]), value
+            stages += [words[2]] if len(words) == 3 and words[1].upper() == "AS" else []
+        sources = [word.split("=", 1)[1] for word in words if word.startswith("--from=")]
+        assert all(source in stages for source in sources), f"{name} {value}: copy from a pinned stage"
+    # A `# syntax=` line would pull a frontend image no digest pins.
+    assert not re.search(r"(?m)^#\s*syntax=", text)
+    dependabot = load_yaml(project / ".github" / "dependabot.yml")
+    assert "docker" in {update["package-ecosystem"] for update in dependabot["updates"]}
+
+
+def test_secret_scan_passes_a_fresh_project_against_its_baseline(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    config = load_yaml(project / ".pre-commit-config.yaml")
+    [hook] = [hook for repo in config["repos"] for hook in repo["hooks"] if hook["id"] == "detect-secrets"]
+    assert hook["args"] == ["--baseline", ".secrets.baseline"]
+    # The hook's own view: the files pre-commit would hand it, offline.
+    excluded = re.compile(hook.get("exclude", "^$"))
+    tracked = git("ls-files", "-z", cwd=project).split("\0")
+    files = [name for name in tracked if name and not excluded.search(name)]
+    assert ".secrets.baseline" in files
+    baseline = (project / ".secrets.baseline").read_bytes()
+    proc = run(BIN / "detect-secrets-hook", "--baseline", ".secrets.baseline", *files, cwd=project)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (project / ".secrets.baseline").read_bytes() == baseline, "the scan rewrote the baseline"
 
 
 def test_kubernetes_manifests_are_valid_and_hardened(rendered: tuple[Path, dict[str, Any]]) -> None:
