@@ -186,7 +186,10 @@ def test_template_sync_with_an_app_id_but_no_key_names_the_missing_secret(
         inputs={"app-id": "Iv23liExample"},
     )
     [notice] = [line for out in runner.stdout.values() for line in out.splitlines() if line.startswith("::")]
-    assert "skipped: the GitHub App Iv23liExample (input app-id) has no private key (secret app-private-key)." in notice
+    assert (
+        "skipped: the GitHub App Iv23liExample (input app-id) has no private key (secret app-private-key)."
+        in notice
+    )
 
 
 def test_template_sync_mints_an_app_token_for_the_write_steps_only(
