@@ -189,6 +189,28 @@ def scan_text(text: str, where: str) -> list[Finding]:
     return findings
 
 
+_PRE_COMMIT_REPO = re.compile(r"^\s*-?\s*repo:\s*['\"]?(?P<url>\S*mlscaffold\S*?)['\"]?\s*$")
+_PRE_COMMIT_REV = re.compile(r"^\s*rev:\s*['\"]?(?P<rev>[^\s'\"#]+)")
+
+
+def scan_pre_commit_revs(text: str, where: str) -> list[Finding]:
+    """Return pre-commit `repo:` entries of mlscaffold whose `rev:` is not a release tag or a commit."""
+    lines = text.splitlines()
+    findings = []
+    for index, line in enumerate(lines):
+        repo = _PRE_COMMIT_REPO.match(line)
+        if not repo or repo.group("url") == "local":
+            continue
+        revs = [m.group("rev") for m in map(_PRE_COMMIT_REV.match, lines[index + 1 : index + 4]) if m]
+        rev = revs[0] if revs else ""
+        if not (_RELEASE_TAG.fullmatch(rev) or rev == "vX.Y.Z"):
+            reason = "pre-commit installs the hook from this rev: pin a release tag vX.Y.Z or a 40-hex commit"
+            findings.append(
+                Finding(f"{where}:{index + 1}", f"{repo.group('url')} rev {rev or '(none)'}", reason)
+            )
+    return findings
+
+
 def scan_workflow_inputs(text: str, where: str) -> list[Finding]:
     """Return workflow_call inputs and `with:` values naming the tool that are not exact pins."""
     try:
@@ -231,6 +253,7 @@ def scanned_files() -> Iterator[Path]:
     for root in roots:
         yield from (p for p in sorted(root.rglob("*")) if p.is_file() and "__pycache__" not in p.parts)
     yield ROOT / "README.md"
+    yield ROOT / ".pre-commit-hooks.yaml"
 
 
 def scan_file(path: Path, base: Path) -> list[Finding]:
@@ -239,7 +262,7 @@ def scan_file(path: Path, base: Path) -> list[Finding]:
     except UnicodeDecodeError:
         return []  # binary (images, the bundle): nothing installs from there
     where = str(path.relative_to(base))
-    findings = scan_text(text, where)
+    findings = scan_text(text, where) + scan_pre_commit_revs(text, where)
     if path.suffix in {".yml", ".yaml"} and ".github" in path.parts:
         findings += scan_workflow_inputs(text, where)
     return findings
@@ -333,6 +356,22 @@ jobs:
     ]:
         found = scan_workflow_inputs(workflow.format(default=default, value=value), "w.yml")
         assert len(found) == 1, (default, value)
+
+
+PRE_COMMIT = """\
+repos:
+  - repo: https://github.com/mlscaffold/mlscaffold
+    rev: {rev}
+    hooks:
+      - id: mlscaffold-check
+"""
+
+
+@pytest.mark.parametrize(
+    ("rev", "found"), [("main", 1), ("v1", 1), ("v0.4.0", 0), ("a" * 40, 0), ("vX.Y.Z", 0)]
+)
+def test_scanner_reads_pre_commit_revs(rev: str, found: int) -> None:
+    assert len(scan_pre_commit_revs(PRE_COMMIT.format(rev=rev), "p.yaml")) == found
 
 
 def test_scanner_sees_files_of_every_kind() -> None:
