@@ -293,6 +293,8 @@ BAD_LINES = [
     "requirement `mlscaffold>=0.2` in prose",
     "RUN pip install --no-cache-dir mlscaffold",
     "pip install \\\n    mlscaffold",
+    "uv add mlscaffold-cli",
+    "uv add 'mlscaffold-cli>=0.4'",
 ]
 
 GOOD_LINES = [
