@@ -9,7 +9,8 @@ The bundle is append-only: released versions are never rewritten.
 
 The reusable workflows in `.github/` call this repository's composite actions
 by tag; the release moves those refs to the tag it cuts, so each tag's
-workflows use that same tag's actions.
+workflows use that same tag's actions. It moves the workflows' default
+`mlscaffold-cli==X.Y.Z` (the mlscaffold they install) the same way.
 """
 
 from __future__ import annotations
@@ -59,15 +60,23 @@ def _bump(init: Path, version: str) -> None:
     init.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', text), encoding="utf-8")
 
 
+# An input default naming the distribution the workflows install (PyPI: `mlscaffold` is another project).
+_DEFAULT_REQUIREMENT = re.compile(r"^(\s+default:[ \t]*)(['\"]?)mlscaffold-cli==[^\s'\"#]+\2", re.M)
+
+
 def _bump_uses(root: Path, tag: str) -> list[Path]:
-    """Point every `uses: REPOSITORY/.github/...@REF` in .github/ at TAG; return the files changed."""
+    """Point every `uses: REPOSITORY/.github/...@REF` and default `mlscaffold-cli==` in .github/ at TAG.
+
+    Return the files changed.
+    """
     github = root / ".github"
     files = sorted([*github.glob("workflows/*.yml"), *github.glob("actions/*/action.yml")])
     changed = []
     for path in files:
         text = path.read_text(encoding="utf-8")
         new_text, refs = bump_uses_refs(text, re.escape(REPOSITORY) + r"/\.github/.+", tag)
-        if refs:
+        new_text, defaults = _DEFAULT_REQUIREMENT.subn(rf"\g<1>\g<2>mlscaffold-cli=={tag[1:]}\g<2>", new_text)
+        if refs or defaults:
             path.write_text(new_text, encoding="utf-8")
             changed.append(path)
     return changed
@@ -99,7 +108,7 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     run_git(["tag", "-a", tag, "-m", f"mlscaffold {tag}"], root)
     print(f"template {tag} is commit {commit[:12]} in {bundle.relative_to(root)}")
     if moved:
-        print(f"moved uses: refs of {REPOSITORY} to {tag} in {len(moved)} files under .github/")
+        print(f"moved {REPOSITORY} uses: refs and mlscaffold-cli defaults to {tag} in {len(moved)} files")
     print(f"committed and tagged {tag}; push with: git push origin main {tag}")
     return 0
 

@@ -190,6 +190,9 @@ class Runner:
     ran: list[str] = field(default_factory=list)
     env_file_values: dict[str, str] = field(default_factory=dict)
     path_prefix: list[str] = field(default_factory=list)
+    # What each `run:` step printed, and the env its workflow gave it (job and step `env:`), by name.
+    stdout: dict[str, str] = field(default_factory=dict)
+    step_env: dict[str, dict[str, str]] = field(default_factory=dict)
     # Outputs a skipped third-party action would have set, by step id (a test's stand-in for it).
     action_outputs: dict[str, dict[str, str]] = field(default_factory=dict)
     summary: Path = field(init=False)
@@ -285,6 +288,7 @@ class Runner:
         }
         full_env["PATH"] = os.pathsep.join([*self.path_prefix, full_env.get("PATH", "")])
         self.ran.append(name)
+        self.step_env[name] = dict(env)
         proc = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script_path)],
             cwd=cwd,
@@ -293,6 +297,7 @@ class Runner:
             text=True,
             check=False,
         )
+        self.stdout[name] = proc.stdout
         if proc.returncode != 0:
             raise StepFailedError(f"step {name!r} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
         self.env_file_values |= _read_outputs(files["GITHUB_ENV"])

@@ -110,6 +110,13 @@ def test_release_unchanged_template_refused(release_checkout: Path, capsys: pyte
 WORKFLOW = """\
 on:
   workflow_call:
+    inputs:
+      mlscaffold:
+        type: string
+        default: mlscaffold-cli==0.0.9  # what runs check
+      other:
+        type: string
+        default: "mlscaffold-cli==0.0.9"
 jobs:
   test:
     runs-on: ubuntu-latest
@@ -137,10 +144,11 @@ def test_release_moves_own_uses_refs_to_the_new_tag(release_checkout: Path) -> N
     release = load_release_script()
     assert release.main(["0.1.0"], root=release_checkout) == 0
     released = git("show", "v0.1.0:.github/workflows/train.yml", cwd=release_checkout) + "\n"
-    # Exactly the two refs to this repository's actions moved; every other byte is as it was.
+    # Exactly the two refs to this repository's actions and the two requirement defaults moved;
+    # every other byte is as it was.
     assert released == WORKFLOW.replace("setup-project@v0.0.9", "setup-project@v0.1.0").replace(
         "setup-dvc@v0.0.9", "setup-dvc@v0.1.0"
-    )
+    ).replace("mlscaffold-cli==0.0.9", "mlscaffold-cli==0.1.0")
     assert git("status", "--porcelain", cwd=release_checkout) == ""
     assert git("show", "v0.1.0:.github/actions/setup/action.yml", cwd=release_checkout).startswith("runs:")
 
@@ -157,3 +165,21 @@ def test_repository_workflows_call_actions_at_the_current_release() -> None:
                 assert ref.ref == f"v{__version__}", (path, ref)
                 found += 1
     assert found >= 10
+
+
+def test_repository_workflows_install_the_current_release() -> None:
+    # The reusable workflows install exactly this release of our own distribution by default;
+    # release.py moves the default with the `uses:` refs.
+    from mlscaffold import __version__
+    from mlscaffold.yamlio import load_text
+
+    defaults = {}
+    for path in sorted((ROOT / ".github" / "workflows").glob("*.yml")):
+        data = load_text(path.read_text(encoding="utf-8"))
+        inputs = ((data["on"] or {}).get("workflow_call") or {}).get("inputs") or {}
+        if "mlscaffold" in inputs:
+            defaults[path.name] = inputs["mlscaffold"]["default"]
+    assert defaults == {
+        "project-ci.yml": f"mlscaffold-cli=={__version__}",
+        "template-sync.yml": f"mlscaffold-cli=={__version__}",
+    }

@@ -30,7 +30,7 @@ def installed_mlscaffold(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return the bin directory of a fresh venv with the wheel built from this checkout."""
     work = tmp_path_factory.mktemp("wheel")
     uv("build", "--wheel", "--out-dir", str(work / "dist"), str(ROOT))
-    wheels = list((work / "dist").glob("mlscaffold-*.whl"))
+    wheels = list((work / "dist").glob("mlscaffold_cli-*.whl"))
     assert len(wheels) == 1
     uv("venv", "--quiet", "--python", sys.executable, str(work / "venv"))
     uv("pip", "install", "--quiet", "--python", str(work / "venv" / "bin" / "python"), str(wheels[0]))

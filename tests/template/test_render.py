@@ -115,4 +115,6 @@ def test_working_tree_template_renders_unversioned(tmp_path: Path) -> None:
     assert result.version is None
     ci = (target / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8")
     assert "/.github/workflows/project-ci.yml@main" in ci
-    assert "mlscaffold: mlscaffold\n" in ci
+    # No version to pin: no `mlscaffold` input, so the reusable workflow's own pinned default
+    # (mlscaffold-cli==<its release>) applies; never the bare name, which is another project's.
+    assert "      mlscaffold:" not in ci

@@ -155,7 +155,8 @@ def test_upgrade_keeps_workflow_edits_and_moves_every_pinned_ref(
     ci = (workflows / "ci.yml").read_text(encoding="utf-8")
     assert "  merge_group:\n" in ci  # the template's change
     assert ci.endswith("# Team: required check for branch protection.\n")  # the team's
-    assert "mlscaffold==9.0.0.dev0" in ci
+    assert "      mlscaffold: mlscaffold-cli==9.0.0.dev0\n" in ci  # our own package, the new version
+    assert "mlscaffold==" not in ci  # never the other project's name
     assert '    - cron: "0 3 * * *"  # nightly, team decision' in (workflows / "drift.yml").read_text(
         encoding="utf-8"
     )

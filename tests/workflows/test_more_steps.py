@@ -58,8 +58,8 @@ def checkout_copy(tmp_path: Path) -> Path:
 def test_release_build_checks_the_tag_and_builds(checkout_copy: Path) -> None:
     runner = runner_in(checkout_copy, ref_name=f"v{__version__}")
     runner.run_job(WORKFLOWS / "release.yml", "build", {})
-    built = sorted(p.name for p in (checkout_copy / "dist").glob("mlscaffold-*"))
-    assert built == [f"mlscaffold-{__version__}-py3-none-any.whl", f"mlscaffold-{__version__}.tar.gz"]
+    built = sorted(p.name for p in (checkout_copy / "dist").glob("mlscaffold*"))
+    assert built == [f"mlscaffold_cli-{__version__}-py3-none-any.whl", f"mlscaffold_cli-{__version__}.tar.gz"]
     assert not any(s.startswith("actions/cache") for s in runner.skipped)
 
 

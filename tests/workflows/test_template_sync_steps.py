@@ -1,7 +1,8 @@
 """The template-sync workflow's steps, run for real: upgrade, commit, push, open or update one pull request.
 
-mlscaffold runs from a wheel built from this checkout (as `uvx --from` installs
-it in CI); `origin` is a bare repository and the GitHub API a loopback server.
+mlscaffold runs from a wheel built from this checkout, installed by the pinned requirement
+`mlscaffold-cli==VERSION` (as `uvx --from` installs it in CI, the wheel found through
+UV_FIND_LINKS); `origin` is a bare repository and the GitHub API a loopback server.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from step_runner import Runner, our_action
 from workflow_worlds import using_bundle
 from worlds import git
 
+from mlscaffold import __version__
 from mlscaffold.generate import create_project
 from mlscaffold.template import BUNDLE_ENV
 
@@ -34,7 +36,7 @@ def mlscaffold_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
     )
-    [wheel] = out.glob("mlscaffold-*.whl")
+    [wheel] = out.glob("mlscaffold_cli-*.whl")
     return wheel
 
 
@@ -54,7 +56,14 @@ def old_project_origin(template_bundle: Path, tmp_path: Path) -> Path:
 
 
 def run_sync(
-    origin: Path, work: Path, api: FakeGitHub, wheel: Path, bundle: Path
+    origin: Path,
+    work: Path,
+    api: FakeGitHub,
+    wheel: Path,
+    bundle: Path,
+    *,
+    secrets: dict[str, str] | None = None,
+    inputs: dict[str, str] | None = None,
 ) -> tuple[Runner, dict[str, str]]:
     """Do what the job does on a fresh runner: a clone of origin, then every step."""
     git("clone", "-q", str(origin), str(work), cwd=origin.parent)
@@ -65,11 +74,20 @@ def run_sync(
         "event": {"repository": {"default_branch": "main"}},
     }
     runner = Runner(
-        work, work.parent / f"{work.name}-temp", github, our_action, secrets={"token": "write-token"}
+        work,
+        work.parent / f"{work.name}-temp",
+        github,
+        our_action,
+        secrets={"token": "write-token"} if secrets is None else secrets,
     )
-    runner.base_env |= {BUNDLE_ENV: str(bundle), "UV_PYTHON": sys.executable}
+    runner.base_env |= {
+        BUNDLE_ENV: str(bundle),
+        "UV_PYTHON": sys.executable,
+        "UV_FIND_LINKS": str(wheel.parent),
+    }
     runner.path_prefix = [str(Path(sys.executable).parent)]
-    outputs = runner.run_job(WORKFLOW, "sync", {"mlscaffold": str(wheel), "python-version": ""})
+    given = {"mlscaffold": f"mlscaffold-cli=={__version__}", "python-version": ""} | (inputs or {})
+    outputs = runner.run_job(WORKFLOW, "sync", given)
     return runner, outputs
 
 
@@ -123,3 +141,128 @@ def test_template_sync_does_nothing_when_current(
     assert "Push the upgrade branch" in runner.skipped
     assert "newest template version" in runner.summary.read_text(encoding="utf-8")
     assert git("branch", "--list", BRANCH, cwd=origin) == ""
+
+
+WRITE_STEPS = {"Push the upgrade branch", "Open or update the pull request"}
+
+
+def steps_holding(runner: Runner, secret: str) -> set[str]:
+    """Return the names of the steps whose env (job and step `env:`) carried SECRET."""
+    return {name for name, env in runner.step_env.items() if any(secret in value for value in env.values())}
+
+
+def test_template_sync_without_write_access_ends_green_with_a_notice(
+    old_project_origin: Path, mlscaffold_wheel: Path, template_bundle: Path, tmp_path: Path
+) -> None:
+    before = git("for-each-ref", cwd=old_project_origin)
+    api = FakeGitHub()
+    api.add_repository("my-org/demo", BRANCH)
+    with serve_github(api):
+        runner, outputs = run_sync(
+            old_project_origin, tmp_path / "run", api, mlscaffold_wheel, template_bundle, secrets={}
+        )
+    assert outputs == {"pull-request": "", "conflicts": ""}
+    [notice] = [line for out in runner.stdout.values() for line in out.splitlines() if line.startswith("::")]
+    assert notice.startswith("::notice title=mlscaffold template sync::Template sync skipped: no write token.")
+    assert "secret MLSCAFFOLD_SYNC_TOKEN" in notice and "MLSCAFFOLD_SYNC_APP_PRIVATE_KEY" in notice
+    assert "secret MLSCAFFOLD_SYNC_TOKEN" in runner.summary.read_text(encoding="utf-8")
+    assert {"mlscaffold upgrade", "Push the upgrade branch", "Open or update the pull request"} <= set(
+        runner.skipped
+    )
+    assert api.requests == []
+    assert git("for-each-ref", cwd=old_project_origin) == before
+
+
+def test_template_sync_with_an_app_id_but_no_key_names_the_missing_secret(
+    old_project_origin: Path, mlscaffold_wheel: Path, template_bundle: Path, tmp_path: Path
+) -> None:
+    runner, _ = run_sync(
+        old_project_origin,
+        tmp_path / "run",
+        FakeGitHub(),
+        mlscaffold_wheel,
+        template_bundle,
+        secrets={},
+        inputs={"app-id": "Iv23liExample"},
+    )
+    [notice] = [line for out in runner.stdout.values() for line in out.splitlines() if line.startswith("::")]
+    assert (
+        "skipped: the GitHub App Iv23liExample (input app-id) has no private key (secret app-private-key)."
+        in notice
+    )
+
+
+def test_template_sync_mints_an_app_token_for_the_write_steps_only(
+    old_project_origin: Path, mlscaffold_wheel: Path, template_bundle: Path, tmp_path: Path
+) -> None:
+    api = FakeGitHub()
+    api.tokens["app-token"] = "write"
+    api.add_repository("my-org/demo", BRANCH)
+    work = tmp_path / "run"
+    with serve_github(api):
+        git("clone", "-q", str(old_project_origin), str(work), cwd=tmp_path)
+        github = {
+            "repository": "my-org/demo",
+            "api_url": api.url,
+            "ref_name": "main",
+            "event": {"repository": {"default_branch": "main"}},
+        }
+        runner = Runner(work, tmp_path / "temp", github, our_action, secrets={"app-private-key": "PRIVATE KEY"})
+        # Stands in for actions/create-github-app-token (it needs GitHub): the token it would mint.
+        runner.action_outputs = {"app": {"token": "app-token"}}
+        runner.base_env |= {
+            BUNDLE_ENV: str(template_bundle),
+            "UV_PYTHON": sys.executable,
+            "UV_FIND_LINKS": str(mlscaffold_wheel.parent),
+        }
+        runner.path_prefix = [str(Path(sys.executable).parent)]
+        outputs = runner.run_job(
+            WORKFLOW,
+            "sync",
+            {"mlscaffold": f"mlscaffold-cli=={__version__}", "python-version": "", "app-id": "Iv23liExample"},
+        )
+    assert outputs["pull-request"] == "https://github.example/my-org/demo/pull/1"
+    assert any(s.startswith("actions/create-github-app-token@") for s in runner.skipped)
+    assert steps_holding(runner, "app-token") == WRITE_STEPS
+    assert steps_holding(runner, "PRIVATE KEY") == set()  # only the minting action gets the key
+    assert "app-token" not in (work / ".git" / "config").read_text(encoding="utf-8")
+
+
+def test_template_sync_token_reaches_only_the_write_steps(
+    old_project_origin: Path, mlscaffold_wheel: Path, template_bundle: Path, tmp_path: Path
+) -> None:
+    api = FakeGitHub()
+    api.add_repository("my-org/demo", BRANCH)
+    with serve_github(api):
+        runner, outputs = run_sync(old_project_origin, tmp_path / "run", api, mlscaffold_wheel, template_bundle)
+    assert outputs["pull-request"] == "https://github.example/my-org/demo/pull/1"
+    assert "mlscaffold upgrade" in runner.ran
+    assert steps_holding(runner, "write-token") == WRITE_STEPS
+    assert "write-token" not in (tmp_path / "run" / ".git" / "config").read_text(encoding="utf-8")
+
+
+def test_template_sync_workflow_gives_secrets_to_the_write_steps_only() -> None:
+    """Read as GitHub does: checkout keeps no credentials; secrets appear in three steps only."""
+    from mlscaffold.yamlio import load_text
+
+    job = load_text(WORKFLOW.read_text(encoding="utf-8"))["jobs"]["sync"]
+    assert "secrets." not in str(job.get("env"))
+    holders = {}
+    for step in job["steps"]:
+        name = step.get("name") or step["uses"].split("@")[0]
+        text = str(dict(step))
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+            assert "token" not in step["with"]
+        if "secrets." in text or "steps.app.outputs.token" in text:
+            holders[name] = sorted(
+                key
+                for key, value in {**(step.get("env") or {}), **(step.get("with") or {})}.items()
+                if "secrets." in str(value) or "outputs.token" in str(value)
+            )
+    assert holders == {
+        "Write access": ["HAS_APP_KEY", "HAS_TOKEN"],  # whether each is set, as 'true'/'false'
+        "actions/create-github-app-token": ["private-key"],
+        "Push the upgrade branch": ["TOKEN"],
+        "Open or update the pull request": ["GITHUB_TOKEN"],
+    }
