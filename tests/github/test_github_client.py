@@ -62,7 +62,7 @@ def test_pull_request_created_by_a_concurrent_run_is_updated(github_api: FakeGit
     github_api.pulls[REPO].append(
         {
             "number": 7,
-            "html_url": "u7",
+            "html_url": "https://github.example/my-org/demo/pull/7",
             "state": "open",
             "title": "old",
             "body": "old",
