@@ -212,7 +212,9 @@ class GitHubClient:
             raise self._malformed("a list of pull requests", "list pull requests", repo)
         for pull in response.data:
             ref = pull.get("head") if isinstance(pull, Mapping) else None
-            if isinstance(ref, Mapping) and ref.get("ref") == head:
+            if not isinstance(ref, Mapping):
+                raise self._malformed("a list of pull requests", "list pull requests", repo)
+            if ref.get("ref") == head:
                 return dict(pull)
         return None
 

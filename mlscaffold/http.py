@@ -229,7 +229,7 @@ class HttpClient:
             raise self._expired(url)
         if isinstance(result, _BodyTooLargeError):
             raise NetworkError(
-                f"{url} answered with more than {self.max_bytes // 1_000_000} MB: that is not the "
+                f"{url} answered with more than {self.max_bytes / 1_000_000:g} MB: that is not the "
                 "GitHub API; check --api-url (or GITHUB_API_URL)."
             )
         if isinstance(result, BaseException):
