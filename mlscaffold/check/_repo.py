@@ -171,8 +171,8 @@ class RepoView:
             self._problems[rel] = f"`{rel}` is empty"
         return text
 
-    def files_under(self, rel_dir: str, suffixes: tuple[str, ...] = ()) -> list[str]:
-        """Return the regular files below REL_DIR (not following directory symlinks), sorted."""
+    def _names_under(self, rel_dir: str, suffixes: tuple[str, ...]) -> list[str]:
+        """Return the non-directory entries below REL_DIR whose names end with SUFFIXES (all when empty)."""
         real_dir = self._real(rel_dir)
         if real_dir is None or not self.is_dir(rel_dir):
             return []
@@ -186,10 +186,17 @@ class RepoView:
             if seen > MAX_WALK_ENTRIES:
                 break
             for name in files:
-                rel = Path(rel_dir, Path(current, name).relative_to(real_dir)).as_posix()
-                if (not suffixes or name.endswith(suffixes)) and self.is_file(rel):
-                    found.append(rel)
+                if not suffixes or name.endswith(suffixes):
+                    found.append(Path(rel_dir, Path(current, name).relative_to(real_dir)).as_posix())
         return sorted(found)
+
+    def files_under(self, rel_dir: str, suffixes: tuple[str, ...] = ()) -> list[str]:
+        """Return the regular files below REL_DIR (not following directory symlinks), sorted."""
+        return [rel for rel in self._names_under(rel_dir, suffixes) if self.is_file(rel)]
+
+    def links_leaving(self, rel_dir: str, suffixes: tuple[str, ...] = ()) -> list[str]:
+        """Return the symlinks below REL_DIR that lead outside the repository (never followed), sorted."""
+        return [rel for rel in self._names_under(rel_dir, suffixes) if self.outside(rel) == rel]
 
     @cached_property
     def tracked_files(self) -> tuple[TrackedFile, ...]:

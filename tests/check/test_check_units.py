@@ -138,6 +138,7 @@ def test_repo_view_reads_nothing_outside_the_repository(tmp_path: Path) -> None:
     assert view.first_file("missing.txt", "abs.txt", "ok.txt") == "ok.txt"
     assert view.first_file("missing.txt", "abs.txt") == "abs.txt"
     assert view.first_file("missing.txt") is None
+    assert view.links_leaving(".", (".txt",)) == ["abs.txt", "rel.txt"]
 
 
 def test_repo_view_bounded_reader_refuses_fifos_and_oversized_files(tmp_path: Path) -> None:

@@ -58,6 +58,14 @@ def _directory_link(repo: Path, outside: Path) -> str:
     return "MLS503"
 
 
+def _workflow_file(repo: Path, outside: Path) -> str:
+    """`.github/workflows/ci.yml` is a symlink to a workflow elsewhere."""
+    (outside / "ci.yml").write_text(_UNIQUE_WORKFLOW, encoding="utf-8")
+    (repo / ".github" / "workflows" / "ci.yml").unlink()
+    (repo / ".github" / "workflows" / "ci.yml").symlink_to(outside / "ci.yml")
+    return "MLS501"
+
+
 def _parent_directory_link(repo: Path, outside: Path) -> str:
     """`docs` is `..`: `docs/scoping.md` is the file next to the repository."""
     (repo.parent / "scoping.md").write_text(f"## Problem {SECRET}\n\nTODO\n", encoding="utf-8")
@@ -77,6 +85,7 @@ def _answers_file(repo: Path, outside: Path) -> str:
 ESCAPES: dict[str, Callable[[Path, Path], str]] = {
     "absolute-file": _absolute_file,
     "relative-escape": _relative_escape,
+    "workflow-file": _workflow_file,  # before directory-link, which replaces `.github`
     "directory-link": _directory_link,
     "parent-directory-link": _parent_directory_link,
     "answers-file": _answers_file,

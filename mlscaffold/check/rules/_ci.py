@@ -73,6 +73,9 @@ class MLS501(CI):
         build and push, a scheduled drift check and a scheduled template sync, each calling
         mlscaffold's reusable workflows. `mlscaffold new` writes them.
         """
+        leaving = ml_repo.links_leaving(WORKFLOW_DIR, (".yml", ".yaml"))
+        if leaving:
+            return cls.fail(ml_repo.problem(leaving[0]) + ".", leaving[0])
         if not workflows:
             return _no_workflows(cls, ml_repo)
         broken = [wf.path for wf in workflows if not isinstance(wf.data, dict) or "jobs" not in wf.data]
