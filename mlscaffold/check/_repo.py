@@ -28,6 +28,9 @@ __all__ = ["MAX_TEXT_BYTES", "RepoView", "TrackedFile"]
 MAX_TEXT_BYTES = 2_000_000
 # Directory walks stop after this many entries, so a vendored tree cannot stall a check.
 MAX_WALK_ENTRIES = 20_000
+# The audited repository's own config is untrusted: `core.fsmonitor` would make `git ls-files`
+# run any command it names.
+_NO_REPO_COMMANDS = ("-c", "core.fsmonitor=false")
 _SKIPPED_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox", ".mypy_cache"}
 
 
@@ -201,7 +204,7 @@ class RepoView:
     @cached_property
     def tracked_files(self) -> tuple[TrackedFile, ...]:
         """Return the files in git's index below the root, with the size of their staged content."""
-        listing = run_git(["ls-files", "-z", "--stage", "--", "."], self.root, check=False)
+        listing = run_git([*_NO_REPO_COMMANDS, "ls-files", "-z", "--stage", "--", "."], self.root, check=False)
         if listing.returncode != 0:
             return ()
         entries = []
@@ -215,7 +218,7 @@ class RepoView:
         sizes: dict[str, int] = {}
         if blobs:
             batch = run_git(
-                ["cat-file", "--batch-check=%(objectname) %(objectsize)"],
+                [*_NO_REPO_COMMANDS, "cat-file", "--batch-check=%(objectname) %(objectsize)"],
                 self.root,
                 check=False,
                 input_bytes="\n".join(blobs).encode() + b"\n",

@@ -167,3 +167,14 @@ def test_check_huge_file_is_reported_not_read(hostile_repo: Path) -> None:
         handle.truncate(5_000_000_000)  # sparse: 5 GB to a reader, nothing on disk
     rules, _ = _check(hostile_repo)
     assert rules["MLS202"]["message"].startswith("`dvc.yaml` is too large to be a text file")
+
+
+def test_check_repository_git_config_runs_nothing(hostile_repo: Path, tmp_path: Path) -> None:
+    proof = tmp_path / "fsmonitor-ran"
+    # git runs core.fsmonitor when it reads the index: a repository handed over as an archive
+    # (or a work tree on a shared disk) carries its own .git/config.
+    with (hostile_repo / ".git" / "config").open("a", encoding="utf-8") as config:
+        config.write(f"[core]\n\tfsmonitor = touch '{proof}'; echo\n")
+    rules, _ = _check(hostile_repo)
+    assert not proof.exists()
+    assert rules["MLS204"]["status"] == "passed"  # the index was still read
