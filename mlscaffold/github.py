@@ -36,7 +36,8 @@ __all__ = [
 
 DEFAULT_API_URL = "https://api.github.com"
 API_URL_ENV = "GITHUB_API_URL"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters, line separators and bidirectional overrides (which make a name read as another).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 _WEB_URL = re.compile(r"https?://[^\s<>\"'`]{1,2000}")
 _REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 

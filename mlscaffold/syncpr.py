@@ -32,7 +32,8 @@ MAX_BODY_CHARS = 65_536
 # A report of a real upgrade is kilobytes; this leaves room for very large repositories.
 MAX_REPORT_BYTES = 20_000_000
 _VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters, line separators and bidirectional overrides (which make a name read as another).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 # Characters that Markdown or HTML would read as syntax in running text.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#!|~&:])")
 # `@name` pings NAME and `#1` / `owner/repo#1` cross-reference an issue: a word joiner breaks both.

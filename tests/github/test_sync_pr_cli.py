@@ -146,6 +146,7 @@ def test_describe_upgrade_lists_every_section() -> None:
         ("a``b`", "``` a``b` ```"),
         ("two\nlines", "`two\\u000alines`"),
         (" ", "`   `"),
+        ("evil\u202egnp.exe", "`evil\\u202egnp.exe`"),
     ],
 )
 def test_code_span_cannot_be_closed_from_inside(value: str, expected: str) -> None:
