@@ -183,6 +183,12 @@ class HttpClient:
                     raise self._expired(url) from None
                 self.sleep(delay)
                 continue
+            except requests.RequestException as caught:
+                # Broken chunking, undecodable compression, a bad redirect: not an API answer.
+                raise NetworkError(
+                    f"{url} sent a malformed HTTP answer ({type(caught).__name__}): check the API URL "
+                    "(--api-url or GITHUB_API_URL) and try again."
+                ) from None
             delay = retry_delay(response.status, response.headers, attempt, self.policy, self.clock())
             # A wait that would outlast the deadline is not taken: the caller explains the answer.
             if delay is None or delay >= self._remaining():

@@ -10,6 +10,7 @@ from the report can add Markdown structure, HTML or a mention to the pull reques
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import re
@@ -95,6 +96,27 @@ def endless_body(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None
             return
         handler.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
     handler.wfile.write(b"0\r\n\r\n")
+
+
+def broken_chunks(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+    """Promise a chunked body and send a chunk size that is not hexadecimal."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Transfer-Encoding", "chunked")
+    handler.end_headers()
+    handler.wfile.write(b"zz\r\n[]\r\n0\r\n\r\n")
+    handler.close_connection = True
+
+
+def gzip_bomb(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+    """Send 60 KB of gzip that expands to 60 MB."""
+    data = gzip.compress(b" " * 60_000_000, compresslevel=9)
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
 
 
 def slow_errors(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
@@ -207,8 +229,11 @@ def test_sync_pr_deadline_holds_against_a_slow_server(
     assert seconds < bound
 
 
-def test_sync_pr_endless_body_is_cut_at_the_size_cap(hostile_api: HostileServer, tmp_path: Path) -> None:
-    hostile_api.behaviours["GET"] = endless_body
+@pytest.mark.parametrize("behaviour", [endless_body, gzip_bomb], ids=["endless", "gzip-bomb"])
+def test_sync_pr_endless_body_is_cut_at_the_size_cap(
+    hostile_api: HostileServer, tmp_path: Path, behaviour: Behaviour
+) -> None:
+    hostile_api.behaviours["GET"] = behaviour
     result, _ = sync_pr(tmp_path, hostile_api.url, deadline=30)  # the cap, not the deadline, stops it
     line = assert_one_line_error(result, 1)
     assert "answered with more than 10 MB" in line
@@ -256,6 +281,13 @@ def test_sync_pr_malformed_answer_is_one_line(
     result, _ = sync_pr(tmp_path, hostile_api.url)
     line = assert_one_line_error(result, 1)
     assert "check --api-url (or GITHUB_API_URL)" in line
+
+
+def test_sync_pr_broken_http_is_one_line(hostile_api: HostileServer, tmp_path: Path) -> None:
+    hostile_api.behaviours["GET"] = broken_chunks
+    result, _ = sync_pr(tmp_path, hostile_api.url)
+    line = assert_one_line_error(result, 1)
+    assert "sent a malformed HTTP answer" in line
 
 
 def test_sync_pr_server_message_cannot_add_lines(hostile_api: HostileServer, tmp_path: Path) -> None:
