@@ -31,7 +31,8 @@ _LISTS = ("updated", "added", "removed", "conflicts", "kept")
 MAX_BODY_CHARS = 65_536
 # A report of a real upgrade is kilobytes; this leaves room for very large repositories.
 MAX_REPORT_BYTES = 20_000_000
-_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}")
+# A git tag name (the template versions an upgrade moves between), never text or markup.
+_VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+/-]{0,99}")
 # Control characters, line separators and bidirectional overrides (which make a name read as another).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 # Characters that Markdown or HTML would read as syntax in running text.

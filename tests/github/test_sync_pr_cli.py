@@ -164,3 +164,9 @@ def test_describe_upgrade_body_within_limit_is_not_shortened() -> None:
     body = describe_upgrade(REPORT).body
     assert "shortened" not in body
     assert len(body) < MAX_BODY_CHARS
+
+
+@pytest.mark.parametrize("version", ["v1.2.3", "v0.3.0.dev1", "release/2026-11", "0.3.0+g1234abc", "a" * 100])
+def test_read_report_accepts_any_tag_name_as_version(tmp_path: Path, version: str) -> None:
+    report = read_report(write_report(tmp_path, {**REPORT, "to": version}))
+    assert f"`{version}`" in describe_upgrade(report).body
