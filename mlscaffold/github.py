@@ -3,29 +3,88 @@
 `GITHUB_API_URL` (set by GitHub Actions, and on GitHub Enterprise Server) is
 honoured. Running the same call twice leaves one pull request with the same
 title and body: the second run finds it and changes nothing.
+
+The API URL must be https (plain http only on loopback), so the token never
+crosses a network in clear; every answer is checked for the shape mlscaffold
+reads before anything of it is used, so a broken or hostile server gives one
+line, not a traceback.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, NoReturn
+from urllib.parse import urlsplit
 
 from mlscaffold import __version__
 from mlscaffold.errors import GitHubError, UsageError
 from mlscaffold.http import HttpClient, Response
 
-__all__ = ["API_URL_ENV", "DEFAULT_API_URL", "GitHubClient", "PullRequest", "api_url_from", "parse_repository"]
+__all__ = [
+    "API_URL_ENV",
+    "DEFAULT_API_URL",
+    "GitHubClient",
+    "PullRequest",
+    "api_url_from",
+    "parse_repository",
+    "validate_api_url",
+]
 
 DEFAULT_API_URL = "https://api.github.com"
 API_URL_ENV = "GITHUB_API_URL"
+# Control characters, line separators and bidirectional overrides (which make a name read as another).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+_WEB_URL = re.compile(r"https?://[^\s<>\"'`]{1,2000}")
 _REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 
 
 def api_url_from(env: Mapping[str, str]) -> str:
     """Return the API base URL: `GITHUB_API_URL` when set, else github.com's."""
     return (env.get(API_URL_ENV) or DEFAULT_API_URL).rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost."}:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def validate_api_url(url: str) -> str:
+    """Return URL without a trailing slash when it is a safe API base URL; raise `UsageError` otherwise.
+
+    Safe: `https://HOST[:PORT][/PATH]` (plain `http` only for a loopback host), with no
+    credentials, query or fragment. The message never repeats the URL's credentials.
+    """
+    fix = (
+        "give --api-url (or GITHUB_API_URL) as https://HOST[/PATH], for example https://ghe.example.com/api/v3"
+    )
+    if any(ord(char) < 33 or ord(char) == 127 for char in url):
+        raise UsageError(f"the GitHub API URL holds spaces or control characters: {fix}.")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        raise UsageError(f"the GitHub API URL is malformed: {fix}.") from None
+    shown = f"{parts.scheme}://{host}" if host else repr(url[:60])
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(f"the GitHub API URL {shown} holds credentials: {fix}, and the token in GITHUB_TOKEN.")
+    if parts.scheme not in {"https", "http"} or not host:
+        raise UsageError(f"the GitHub API URL {shown} is not an http(s) URL: {fix}.")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        raise UsageError(f"the GitHub API URL {shown} has a query or fragment: {fix}.")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise UsageError(
+            f"the GitHub API URL {shown} is not https: the token would cross the network in clear; {fix}."
+        )
+    return url.rstrip("/")
 
 
 def parse_repository(value: str) -> tuple[str, str]:
@@ -47,15 +106,48 @@ class PullRequest:
     action: Literal["created", "updated", "unchanged"]
 
 
+def _is_rate_limited(response: Response) -> bool:
+    if response.status == 429:
+        return True
+    headers = response.headers
+    return response.status == 403 and ("retry-after" in headers or headers.get("x-ratelimit-remaining") == "0")
+
+
+def _wait_advice(headers: Mapping[str, str], now: float | None = None) -> str:
+    """Say how long to wait, from `retry-after` (seconds) or `x-ratelimit-reset` (epoch seconds)."""
+    try:
+        seconds = float(headers["retry-after"])
+        if 0 <= seconds < 10**7:
+            return f"wait {seconds:g} seconds"
+    except (KeyError, ValueError):
+        pass
+    try:
+        reset = float(headers["x-ratelimit-reset"])
+        if 0 < reset < 10**11:
+            when = time.strftime("%H:%M:%S UTC", time.gmtime(reset))
+            left = max(0, round(reset - (time.time() if now is None else now)))
+            return f"wait until {when} (in {left} seconds), when the limit resets"
+    except (KeyError, ValueError, OverflowError, OSError):
+        pass
+    return "wait a few minutes"
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """Return TEXT as one printable line of at most LIMIT characters (a server's words are untrusted)."""
+    flat = " ".join(_CONTROL.sub(" ", text).split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
 def _message(response: Response) -> str:
     if isinstance(response.data, Mapping):
-        text = str(response.data.get("message", ""))
+        errors = response.data.get("errors")
         details = [
             str(error.get("message", "")) if isinstance(error, Mapping) else str(error)
-            for error in response.data.get("errors", []) or []
+            for error in (errors[:5] if isinstance(errors, list) else [])
         ]
-        return "; ".join(part for part in [text, *details] if part)
-    return response.text.strip().splitlines()[0][:200] if response.text.strip() else ""
+        parts = [str(response.data.get("message", "")), *details]
+        return _one_line("; ".join(part for part in parts if part))
+    return _one_line(response.text[:1000])
 
 
 class GitHubClient:
@@ -67,7 +159,7 @@ class GitHubClient:
                 "no GitHub token: set GITHUB_TOKEN to a token that may write pull requests "
                 "(in a workflow: a GitHub App token or a fine-grained PAT)."
             )
-        self.api_url = api_url.rstrip("/")
+        self.api_url = validate_api_url(api_url)
         headers = {
             "Authorization": f"Bearer {token}",
             "Accept": "application/vnd.github+json",
@@ -86,6 +178,11 @@ class GitHubClient:
     def _fail(self, response: Response, what: str, repo: str) -> NoReturn:
         detail = _message(response)
         detail = f": {detail}" if detail else ""
+        if _is_rate_limited(response):
+            raise GitHubError(
+                f"GitHub's rate limit stopped the request to {what} in {repo} ({response.status}{detail}): "
+                f"{_wait_advice(response.headers)}, then run it again; this is not a permission problem."
+            )
         if response.status == 401:
             raise GitHubError(
                 f"GitHub rejected the token (401{detail}): set GITHUB_TOKEN to a valid, unexpired token."
@@ -112,11 +209,35 @@ class GitHubClient:
             repo,
             params={"state": "open", "head": f"{owner}:{head}", "base": base},
         )
-        found = response.data if isinstance(response.data, list) else []
-        for pull in found:
-            if isinstance(pull, Mapping) and pull.get("head", {}).get("ref") == head:
+        if not isinstance(response.data, list):
+            raise self._malformed("a list of pull requests", "list pull requests", repo)
+        for pull in response.data:
+            ref = pull.get("head") if isinstance(pull, Mapping) else None
+            if not isinstance(ref, Mapping):
+                raise self._malformed("a list of pull requests", "list pull requests", repo)
+            if ref.get("ref") == head:
                 return dict(pull)
         return None
+
+    def _malformed(self, expected: str, what: str, repo: str) -> GitHubError:
+        return GitHubError(
+            f"{self.api_url} did not answer with {expected} when asked to {what} in {repo}: it is not "
+            "the GitHub API, or it is broken; check --api-url (or GITHUB_API_URL) and try again."
+        )
+
+    def _pull(self, data: Any, what: str, repo: str) -> tuple[int, str]:
+        """Return the number and URL of the pull request DATA, refusing anything else."""
+        number = data.get("number") if isinstance(data, Mapping) else None
+        url = data.get("html_url") if isinstance(data, Mapping) else None
+        if (
+            not isinstance(number, int)
+            or isinstance(number, bool)
+            or not 0 < number < 2**53
+            or not isinstance(url, str)
+            or not _WEB_URL.fullmatch(url)
+        ):
+            raise self._malformed("a pull request (an integer `number` and an `html_url`)", what, repo)
+        return number, url
 
     def open_or_update_pull_request(
         self, repo: str, head: str, base: str, title: str, body: str
@@ -130,7 +251,7 @@ class GitHubClient:
                 json={"title": title, "head": head, "base": base, "body": body},
             )
             if response.is_success:
-                return PullRequest(int(response.data["number"]), str(response.data["html_url"]), "created")
+                return PullRequest(*self._pull(response.data, "open a pull request", repo), "created")
             message = _message(response)
             if response.status == 422 and "already exists" in message:
                 # Another run opened it between our look-up and our create: update that one.
@@ -141,8 +262,7 @@ class GitHubClient:
                 )
             if existing is None:
                 self._fail(response, "open a pull request", repo)
-        number = int(existing["number"])
-        url = str(existing.get("html_url", ""))
+        number, url = self._pull(existing, "list pull requests", repo)
         if existing.get("title") == title and (existing.get("body") or "") == body:
             return PullRequest(number, url, "unchanged")
         response = self._call(
@@ -152,4 +272,5 @@ class GitHubClient:
             repo,
             json={"title": title, "body": body},
         )
-        return PullRequest(number, str(response.data.get("html_url", url)), "updated")
+        updated, url = self._pull(response.data, "update a pull request", repo)
+        return PullRequest(updated, url, "updated")

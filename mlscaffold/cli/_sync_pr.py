@@ -26,8 +26,22 @@ def sync_pr(
     ] = None,
     api_url: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--api-url", help="GitHub API base URL (default: $GITHUB_API_URL, else api.github.com)."),
+        typer.Option(
+            "--api-url",
+            help="GitHub API base URL, https (http only on loopback) "
+            "(default: $GITHUB_API_URL, else api.github.com).",
+        ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=1,
+            max=3600,
+            envvar="MLSCAFFOLD_SYNC_PR_TIMEOUT",
+            help="Seconds the whole command may take talking to GitHub, retries included.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Open or update the pull request of a template upgrade, listing its conflicts.
 
@@ -49,7 +63,8 @@ def sync_pr(
             head=head,
             base=base,
             token=token,
-            api_url=(api_url or api_url_from(os.environ)).rstrip("/"),
+            api_url=api_url or api_url_from(os.environ),
+            deadline=timeout,
         )
     conflicts = len(proposal.conflicts)
     suffix = f" ({conflicts} conflict{'s' if conflicts != 1 else ''} to resolve)" if conflicts else ""

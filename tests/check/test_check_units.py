@@ -106,3 +106,48 @@ def test_sync_rule_warns_when_behind_or_foreign(good_repo: Path) -> None:
     write_files(good_repo, {".copier-answers.yml": "- a list\n"})
     result = next(r for r in run_checks(good_repo).results if r.id == "MLS701")
     assert result.message.startswith("`.copier-answers.yml` is not a YAML mapping.")
+
+
+def test_repo_view_reads_nothing_outside_the_repository(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("secret\n", encoding="utf-8")
+    repo = make_repo(tmp_path / "repo", {"inside/real.txt": "inside\n", "README.md": "x\n"})
+    (repo / "abs.txt").symlink_to(outside / "secret.txt")
+    (repo / "rel.txt").symlink_to("../outside/secret.txt")
+    (repo / "up").symlink_to("..", target_is_directory=True)
+    (repo / "ok.txt").symlink_to("inside/real.txt")
+    (repo / "linked").symlink_to("inside", target_is_directory=True)
+    view = RepoView(repo)
+    assert [view.outside(p) for p in ("abs.txt", "rel.txt", "up/outside/secret.txt", "ok.txt")] == [
+        "abs.txt",
+        "rel.txt",
+        "up",
+        None,
+    ]
+    assert view.text("abs.txt") is None
+    assert view.problem("abs.txt") == "`abs.txt` leads outside the repository; not followed"
+    assert view.problem("up/outside/secret.txt") == (
+        "`up/outside/secret.txt` leads outside the repository (through the symlink `up`); not followed"
+    )
+    assert not view.is_file("rel.txt")
+    assert not view.is_dir("up")
+    assert view.files_under("up") == []
+    assert view.text("ok.txt") == "inside\n"
+    assert view.files_under("linked") == ["linked/real.txt"]
+    assert view.first_file("missing.txt", "abs.txt", "ok.txt") == "ok.txt"
+    assert view.first_file("missing.txt", "abs.txt") == "abs.txt"
+    assert view.first_file("missing.txt") is None
+    assert view.links_leaving(".", (".txt",)) == ["abs.txt", "rel.txt"]
+
+
+def test_repo_view_bounded_reader_refuses_fifos_and_oversized_files(tmp_path: Path) -> None:
+    import os
+
+    from mlscaffold.check._repo import _read_regular_file
+
+    os.mkfifo(tmp_path / "fifo")
+    assert _read_regular_file(str(tmp_path / "fifo"), 10) is None  # returns at once: no writer needed
+    (tmp_path / "big").write_bytes(b"x" * 11)
+    assert _read_regular_file(str(tmp_path / "big"), 10) is None
+    assert _read_regular_file(str(tmp_path / "big"), 11) == b"x" * 11

@@ -80,12 +80,12 @@ def test_rules_survive_symlinks(tmp_path: Path) -> None:
     )
     (repo / "docs").mkdir()
     (repo / "Dockerfile").symlink_to("nowhere")  # dangling
-    (repo / "docs" / "scoping.md").symlink_to(tmp_path)  # to a directory
+    (repo / "docs" / "scoping.md").symlink_to("../tests")  # to a directory
     (repo / "docs" / "runbook.md").symlink_to("runbook.md")  # to itself
     (repo / "docs" / "model_card.md").symlink_to("b.md")  # a loop of two
     (repo / "docs" / "b.md").symlink_to("model_card.md")
     (repo / "tests" / "up").symlink_to("..")  # a directory loop
-    (repo / "dvc.yaml").symlink_to("/dev/zero")  # endless device
+    (repo / "dvc.yaml").symlink_to("/dev/zero")  # endless device, outside the repository
     (repo / "tests" / "test_link.py").symlink_to("../README.md")  # a file outside tests/
     (repo / ".github").mkdir()
     (repo / ".github" / "workflows").symlink_to(".github")
@@ -99,7 +99,7 @@ def test_rules_survive_symlinks(tmp_path: Path) -> None:
     assert messages["MLS401"].startswith("`Dockerfile` is a broken symlink.")
     assert messages["MLS101"].startswith("`docs/scoping.md` is a directory.")
     assert messages["MLS104"].startswith("`docs/model_card.md` is a broken symlink.")
-    assert messages["MLS202"].startswith("`dvc.yaml` is not a regular file.")
+    assert messages["MLS202"].startswith("`dvc.yaml` leads outside the repository; not followed.")
     assert messages["MLS203"].startswith("`params.yaml` is not a regular file.")
     statuses = {r.id: r.status for r in report.results}
     assert statuses["MLS301"] is Status.PASSED

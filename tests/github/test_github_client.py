@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
 from github_api import FakeGitHub
 
 from mlscaffold.errors import GitHubError, NetworkError, UsageError
-from mlscaffold.github import DEFAULT_API_URL, GitHubClient, api_url_from, parse_repository
+from mlscaffold.github import (
+    DEFAULT_API_URL,
+    GitHubClient,
+    _wait_advice,
+    api_url_from,
+    parse_repository,
+    validate_api_url,
+)
 from mlscaffold.http import HttpClient, RetryPolicy, retry_delay
 
 REPO, HEAD = "my-org/demo", "mlscaffold/template-sync"
@@ -62,7 +70,7 @@ def test_pull_request_created_by_a_concurrent_run_is_updated(github_api: FakeGit
     github_api.pulls[REPO].append(
         {
             "number": 7,
-            "html_url": "u7",
+            "html_url": "https://github.example/my-org/demo/pull/7",
             "state": "open",
             "title": "old",
             "body": "old",
@@ -212,3 +220,88 @@ def test_parse_repository_refuses_malformed(value: str) -> None:
 def test_client_without_token_refused() -> None:
     with pytest.raises(GitHubError, match="no GitHub token: set GITHUB_TOKEN"):
         GitHubClient("", "http://127.0.0.1:1")
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://api.github.com/", "https://api.github.com"),
+        ("https://ghe.example.com/api/v3", "https://ghe.example.com/api/v3"),
+        ("http://127.0.0.2:8080", "http://127.0.0.2:8080"),
+        ("http://[::1]:8080/api", "http://[::1]:8080/api"),
+        ("http://LOCALHOST:1", "http://LOCALHOST:1"),
+    ],
+)
+def test_validate_api_url_accepts_https_and_loopback(url: str, expected: str) -> None:
+    assert validate_api_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://api.github.com", "is not https"),
+        ("http://10.0.0.1", "is not https"),
+        ("https://token@api.github.com", "holds credentials"),
+        ("https://api.github.com?x=1", "query or fragment"),
+        ("https://api.github.com?", "query or fragment"),
+        ("file:///etc/passwd", "is not an http(s) URL"),
+        ("https://", "is not an http(s) URL"),
+        ("https://api.github.com\n", "control characters"),
+        ("https://[::1", "is malformed"),
+    ],
+)
+def test_validate_api_url_refuses_unsafe(url: str, message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)) as caught:
+        validate_api_url(url)
+    assert "token@" not in str(caught.value)
+
+
+def test_client_refuses_plain_http_before_sending_the_token() -> None:
+    with pytest.raises(UsageError, match="is not https"):
+        GitHubClient("write-token", "http://api.github.com")
+
+
+def test_wait_advice_from_headers() -> None:
+    assert _wait_advice({"retry-after": "30"}) == "wait 30 seconds"
+    assert _wait_advice({"x-ratelimit-reset": "1000060"}, now=1_000_000.0) == (
+        "wait until 13:47:40 UTC (in 60 seconds), when the limit resets"
+    )
+    assert _wait_advice({"retry-after": "soon", "x-ratelimit-reset": "never"}) == "wait a few minutes"
+    assert _wait_advice({"retry-after": "-1", "x-ratelimit-reset": "1e300"}) == "wait a few minutes"
+
+
+def test_rate_limited_after_retries_says_to_wait(github_api: FakeGitHub) -> None:
+    client, waits = client_for(github_api, attempts=2, max_delay=0.0)
+    for _ in range(2):
+        github_api.inject(403, {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1000090"})
+    with pytest.raises(
+        GitHubError, match=r"rate limit stopped .* wait until .*this is not a permission problem"
+    ):
+        client.find_pull_request(REPO, HEAD, "main")
+    assert waits == [0.0]
+
+
+def test_deadline_stops_retries_it_cannot_afford(github_api: FakeGitHub) -> None:
+    waits: list[float] = []
+    http = HttpClient(policy=RetryPolicy(backoff=100.0), sleep=waits.append, deadline=5.0)
+    client = GitHubClient("write-token", github_api.url, http)
+    github_api.inject(503)
+    with pytest.raises(GitHubError, match="GitHub answered 503"):
+        client.find_pull_request(REPO, HEAD, "main")
+    assert waits == []  # a 100 s back-off does not fit in a 5 s deadline
+
+
+def test_deadline_already_spent_is_a_network_error(github_api: FakeGitHub) -> None:
+    ticks = iter([0.0, 10.0])
+    http = HttpClient(deadline=5.0, monotonic=lambda: next(ticks))
+    client = GitHubClient("write-token", github_api.url, http)
+    with pytest.raises(NetworkError, match=r"did not answer within the 5 s deadline"):
+        client.find_pull_request(REPO, HEAD, "main")
+    assert github_api.requests == []
+
+
+def test_body_over_the_cap_is_refused(github_api: FakeGitHub) -> None:
+    github_api.inject(200, body=[{"padding": "x" * 2000}])
+    client = GitHubClient("write-token", github_api.url, HttpClient(max_bytes=1000))
+    with pytest.raises(NetworkError, match=r"answered with more than 0\.001 MB"):
+        client.find_pull_request(REPO, HEAD, "main")

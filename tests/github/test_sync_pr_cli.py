@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from mlscaffold import cli
 from mlscaffold.errors import UpgradeReportError
-from mlscaffold.syncpr import MARKER, describe_upgrade, read_report
+from mlscaffold.syncpr import MARKER, MAX_BODY_CHARS, code, describe_upgrade, plain, read_report
 
 runner = CliRunner()
 HEAD = "mlscaffold/template-sync"
@@ -136,3 +136,37 @@ def test_describe_upgrade_lists_every_section() -> None:
     ):
         assert heading in body
     assert "- [ ] `a`\n- [ ] `b`\n" in body
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("plain.md", "`plain.md`"),
+        ("a`b", "``a`b``"),
+        ("a``b`", "``` a``b` ```"),
+        ("two\nlines", "`two\\u000alines`"),
+        (" ", "`   `"),
+        ("evil\u202egnp.exe", "`evil\\u202egnp.exe`"),
+    ],
+)
+def test_code_span_cannot_be_closed_from_inside(value: str, expected: str) -> None:
+    assert code(value) == expected
+
+
+def test_plain_text_has_no_markup_mentions_or_references() -> None:
+    assert plain("@team: see #4 <b>[x](y)</b>\n# h") == (
+        "@\u2060team\\: see \\#\u20604 \\<b\\>\\[x\\]\\(y\\)\\</b\\>\\\\u000a\\#\u2060 h"
+    )
+    assert plain("both changed lines 3-5") == "both changed lines 3-5"
+
+
+def test_describe_upgrade_body_within_limit_is_not_shortened() -> None:
+    body = describe_upgrade(REPORT).body
+    assert "shortened" not in body
+    assert len(body) < MAX_BODY_CHARS
+
+
+@pytest.mark.parametrize("version", ["v1.2.3", "v0.3.0.dev1", "release/2026-11", "0.3.0+g1234abc", "a" * 100])
+def test_read_report_accepts_any_tag_name_as_version(tmp_path: Path, version: str) -> None:
+    report = read_report(write_report(tmp_path, {**REPORT, "to": version}))
+    assert f"`{version}`" in describe_upgrade(report).body

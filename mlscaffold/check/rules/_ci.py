@@ -6,7 +6,7 @@ import fnmatch
 import re
 from typing import Any
 
-from mlscaffold.check._fixtures import Workflow
+from mlscaffold.check._fixtures import WORKFLOW_DIR, Workflow
 from mlscaffold.check._parse import INVALID, load_yaml, walk_key
 from mlscaffold.check._repo import RepoView
 from mlscaffold.check._rule import Rule
@@ -44,6 +44,14 @@ def _ref_pinned_patterns(ml_repo: RepoView) -> list[str]:
         return []
 
 
+def _no_workflows(rule: type[Rule], ml_repo: RepoView) -> str:
+    """Fail RULE for a repository without workflows, saying when the folder leaves the repository."""
+    escape = ml_repo.outside(WORKFLOW_DIR)
+    if escape is not None:
+        return rule.fail(f"`{escape}` is a symlink that leads outside the repository; not followed.", escape)
+    return rule.fail("No `.github/workflows/*.yml` files found.")
+
+
 def is_mlscaffold_target(target: str, patterns: list[str]) -> bool:
     """Tell whether a `uses:` TARGET is one of mlscaffold's (or a fork's) reusable workflows or actions."""
     return bool(MLSCAFFOLD_TARGET.match(target)) or any(fnmatch.fnmatchcase(target, p) for p in patterns)
@@ -59,14 +67,17 @@ class MLS501(CI):
     """GitHub Actions workflows present"""
 
     @classmethod
-    def check(cls, workflows: tuple[Workflow, ...]) -> bool | str:
+    def check(cls, ml_repo: RepoView, workflows: tuple[Workflow, ...]) -> bool | str:
         """
         Add workflows under `.github/workflows/`: CI (lint, tests, pipeline), training, image
         build and push, a scheduled drift check and a scheduled template sync, each calling
         mlscaffold's reusable workflows. `mlscaffold new` writes them.
         """
+        leaving = ml_repo.links_leaving(WORKFLOW_DIR, (".yml", ".yaml"))
+        if leaving:
+            return cls.fail(ml_repo.problem(leaving[0]) + ".", leaving[0])
         if not workflows:
-            return cls.fail("No `.github/workflows/*.yml` files found.")
+            return _no_workflows(cls, ml_repo)
         broken = [wf.path for wf in workflows if not isinstance(wf.data, dict) or "jobs" not in wf.data]
         if broken:
             return cls.fail(
@@ -85,7 +96,7 @@ class MLS502(CI):
     """Workflows declare least-privilege permissions"""
 
     @classmethod
-    def check(cls, workflows: tuple[Workflow, ...]) -> bool | str:
+    def check(cls, ml_repo: RepoView, workflows: tuple[Workflow, ...]) -> bool | str:
         """
         Declare `permissions:` in every workflow: `permissions: {{}}` (or `contents: read`) at
         the top, and only the scopes a job needs on that job (`packages: write` on the job
@@ -93,7 +104,7 @@ class MLS502(CI):
         with several jobs.
         """
         if not workflows:
-            return cls.fail("No `.github/workflows/*.yml` files found.")
+            return _no_workflows(cls, ml_repo)
         for wf in workflows:
             if not isinstance(wf.data, dict):
                 return cls.fail(f"`{wf.path}` is not a valid workflow.", wf.path)
@@ -128,7 +139,7 @@ class MLS503(CI):
         workflows may use a release tag (see `.github/zizmor.yml`).
         """
         if not workflows:
-            return cls.fail("No `.github/workflows/*.yml` files found.")
+            return _no_workflows(cls, ml_repo)
         patterns = _ref_pinned_patterns(ml_repo)
         for path, line, value in _uses(workflows + actions):
             if value.startswith("./"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from mlscaffold.answers import ANSWERS_FILE
 from mlscaffold.check._model import Severity
 from mlscaffold.check._parse import load_yaml
@@ -30,29 +32,35 @@ class MLS701(Sync):
         did not come from mlscaffold can adopt it by generating a project with `mlscaffold new`
         and moving its code in. This rule only warns.
         """
-        if not ml_repo.is_file(ANSWERS_FILE):
+        if not ml_repo.is_file(ANSWERS_FILE) and ml_repo.outside(ANSWERS_FILE) is None:
             return cls.fail(f"`{ANSWERS_FILE}` is missing: no template version is recorded.")
-        if not isinstance(load_yaml(ml_repo.text(ANSWERS_FILE)), dict):
+        # Read through the repository guard (never `answers.read_project_answers`, which
+        # would follow a symlink out of the repository).
+        data = load_yaml(ml_repo.text(ANSWERS_FILE))
+        if not isinstance(data, dict):
             unreadable = ml_repo.invalid(ANSWERS_FILE, "a YAML mapping")
             return cls.fail(f"{unreadable} Restore it with `git checkout -- {ANSWERS_FILE}`.", ANSWERS_FILE)
-        detail = _out_of_date(ml_repo)
+        detail = _out_of_date(data)
         return cls.fail(detail, ANSWERS_FILE) if detail else True
 
 
-def _out_of_date(ml_repo: RepoView) -> str | None:
-    """Say how the recorded template version falls short, or None when it is the newest."""
+def _out_of_date(answers: dict[str, Any]) -> str | None:
+    """Say how the template version recorded in ANSWERS falls short, or None when it is the newest."""
+    from mlscaffold.template import CANONICAL_URL
     from mlscaffold.versions import list_template_versions
 
     try:
-        report = list_template_versions(ml_repo.root)
+        report = list_template_versions()
     except MlscaffoldError as error:
         return str(error)
-    if report.foreign_source is not None:
-        return f"`{ANSWERS_FILE}` records another template ({report.foreign_source})."
-    if report.current is None:
+    source, current = answers.get("_src_path"), answers.get("_commit")
+    if source != CANONICAL_URL:
+        return f"`{ANSWERS_FILE}` records another template ({source or 'unknown'})."
+    if current is None:
         return f"`{ANSWERS_FILE}` records no template version (`_commit`)."
-    if report.current not in report.versions:
-        return f"The project is on {report.current}, which this mlscaffold does not ship: install a newer one."
-    if report.is_behind:
-        return f"The project is on {report.current}; {report.newest} is available."
+    current = str(current)
+    if current not in report.versions:
+        return f"The project is on {current}, which this mlscaffold does not ship: install a newer one."
+    if current != report.newest:
+        return f"The project is on {current}; {report.newest} is available."
     return None
