@@ -20,6 +20,7 @@ __all__ = [
     "app",
     "error",
     "error_boundary",
+    "has_reported",
     "is_interactive",
     "progress",
     "prompt_answer",
@@ -36,9 +37,18 @@ app = typer.Typer(
 )
 
 
+_reported: list[str] = []
+
+
 def error(message: str) -> None:
     """Print one error line on stderr."""
+    _reported.append(message)
     typer.echo(f"error: {message}", err=True)
+
+
+def has_reported() -> bool:
+    """Tell whether an error line has been printed."""
+    return bool(_reported)
 
 
 def progress(message: str) -> None:
@@ -70,15 +80,20 @@ def prompt_answer(question: Question, default: Any, check: Callable[[Any], Any])
 
 
 @contextmanager
-def error_boundary() -> Iterator[None]:
-    """Turn user-caused errors into one line on stderr and the SPEC exit code."""
+def error_boundary(
+    interrupted: Callable[[], str] = lambda: "interrupted: nothing was changed.",
+) -> Iterator[None]:
+    """Turn user-caused errors into one line on stderr and the SPEC exit code.
+
+    INTERRUPTED says, when a stop signal arrives, what the command has changed by then.
+    """
     try:
         yield
     except MlscaffoldError as caught:
         error(str(caught))
         raise typer.Exit(caught.exit_code) from None
     except KeyboardInterrupt:
-        error("interrupted: nothing was changed.")
+        error(interrupted())
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 
