@@ -45,12 +45,15 @@ def held_signals() -> Iterator[None]:
 
 
 def remove_path(path: Path) -> None:
-    """Remove PATH (a tree, a file or a symlink, never what a symlink points to), signals held."""
+    """Remove PATH (a tree, a file or a symlink, never what a symlink points to), signals held.
+
+    Best effort, like `rm -rf`: what cannot be removed is left, without an error.
+    """
     with held_signals():
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path, ignore_errors=True)
-        else:
-            with suppress(FileNotFoundError):
+        elif os.path.lexists(path):
+            with suppress(OSError):
                 path.unlink()
 
 
