@@ -76,15 +76,18 @@ def _set_tmpdir(value: str | None) -> None:
 @contextmanager
 def private_tempdir() -> Iterator[Path]:
     """Run the block with every temporary file under one new directory, removed at the end."""
-    with held_signals():
-        root = Path(tempfile.mkdtemp(prefix="mlscaffold-"))
-        saved_env, saved_tempdir = os.environ.get("TMPDIR"), tempfile.tempdir
-        _set_tmpdir(str(root))
-        tempfile.tempdir = str(root)
+    root: Path | None = None
+    saved_env, saved_tempdir = os.environ.get("TMPDIR"), tempfile.tempdir
     try:
+        # A signal held here is raised inside the try, so the directory is still removed.
+        with held_signals():
+            root = Path(tempfile.mkdtemp(prefix="mlscaffold-"))
+            _set_tmpdir(str(root))
+            tempfile.tempdir = str(root)
         yield root
     finally:
         with held_signals():
-            tempfile.tempdir = saved_tempdir
-            _set_tmpdir(saved_env)
-            shutil.rmtree(root, ignore_errors=True)
+            if root is not None:
+                tempfile.tempdir = saved_tempdir
+                _set_tmpdir(saved_env)
+                shutil.rmtree(root, ignore_errors=True)

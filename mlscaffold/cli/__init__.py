@@ -98,8 +98,9 @@ def _run(args: list[str] | None) -> int:
         return EXIT_INTERRUPTED
     code = result if isinstance(result, int) else 0
     if code == EXIT_INTERRUPTED and not _app.has_reported():
-        # Interrupted outside a command's error boundary (typer turns that into 130 silently).
-        _say("interrupted.")
+        # Interrupted outside a command's error boundary (typer turns that into 130 silently):
+        # before the command began its work, or after it was done.
+        _say("interrupted." if _app.has_started() else "interrupted: nothing was changed.")
     return code
 
 

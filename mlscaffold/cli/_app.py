@@ -21,6 +21,7 @@ __all__ = [
     "error",
     "error_boundary",
     "has_reported",
+    "has_started",
     "is_interactive",
     "progress",
     "prompt_answer",
@@ -38,6 +39,7 @@ app = typer.Typer(
 
 
 _reported: list[str] = []
+_boundaries_entered: list[bool] = []
 
 
 def error(message: str) -> None:
@@ -49,6 +51,11 @@ def error(message: str) -> None:
 def has_reported() -> bool:
     """Tell whether an error line has been printed."""
     return bool(_reported)
+
+
+def has_started() -> bool:
+    """Tell whether a command has entered its error boundary, that is begun its work."""
+    return bool(_boundaries_entered)
 
 
 def progress(message: str) -> None:
@@ -87,6 +94,7 @@ def error_boundary(
 
     INTERRUPTED says, when a stop signal arrives, what the command has changed by then.
     """
+    _boundaries_entered.append(True)
     try:
         yield
     except MlscaffoldError as caught:

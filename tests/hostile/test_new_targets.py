@@ -12,7 +12,6 @@ it runs as an ordinary user (CI), and skipped when it can do neither.
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,23 +19,7 @@ from pathlib import Path
 
 import pytest
 from hostile.conftest import assert_one_line_error, run_cli
-
-
-def snapshot(root: Path) -> dict[str, tuple[str, int, bytes | str]]:
-    """Return every entry under ROOT (`.git` included): kind, mode bits, content or link."""
-    seen: dict[str, tuple[str, int, bytes | str]] = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames + filenames:
-            path = Path(dirpath, name)
-            info = path.lstat()
-            rel = str(path.relative_to(root))
-            if stat.S_ISLNK(info.st_mode):
-                seen[rel] = ("link", info.st_mode, str(path.readlink()))
-            elif stat.S_ISDIR(info.st_mode):
-                seen[rel] = ("dir", info.st_mode, b"")
-            else:
-                seen[rel] = ("file", info.st_mode, path.read_bytes())
-    return seen
+from hostile.user_trees import snapshot, users_project
 
 
 @contextmanager
@@ -118,29 +101,11 @@ def test_new_under_read_only_directory_is_one_line_exit_1(place: Path, scratch_t
     assert list(scratch_tmp.iterdir()) == []
 
 
-def _users_project(target: Path) -> None:
-    """Fill TARGET with a user's work: a git repository, a symlink, modes, a docs folder."""
-    target.mkdir()
-    (target / "README.md").write_text("# Ours\n", encoding="utf-8")
-    (target / "run.sh").write_text("#!/bin/sh\necho hi\n", encoding="utf-8")
-    (target / "run.sh").chmod(0o750)
-    (target / "secret.txt").write_text("s3cret\n", encoding="utf-8")
-    (target / "secret.txt").chmod(0o600)
-    (target / "latest").symlink_to("README.md")
-    (target / "src").mkdir()
-    (target / "src" / "ours.py").write_text("X = 1\n", encoding="utf-8")
-    (target / "docs").mkdir()
-    (target / "docs" / "notes.md").write_text("notes\n", encoding="utf-8")
-    env = {**os.environ, "GIT_AUTHOR_DATE": "2020-01-01T00:00:00", "GIT_COMMITTER_DATE": "2020-01-01T00:00:00"}
-    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "ours"]):
-        subprocess.run(["git", *args], cwd=target, env=env, check=True)
-
-
 def test_new_force_failing_part_way_restores_the_target(tmp_path: Path, scratch_tmp: Path) -> None:
     # The template writes docs/scoping.md; the user's docs/ is read-only, and sorts after
     # many entries the template has already put in place by then (.github, Makefile, README.md).
     target = tmp_path / "proj"
-    _users_project(target)
+    users_project(target)
     with read_only(target / "docs"):
         before = snapshot(target)
         line = assert_one_line_error(run_new(tmp_path, scratch_tmp, "proj", "--force"), 1)
@@ -153,7 +118,7 @@ def test_new_force_failing_part_way_restores_the_target(tmp_path: Path, scratch_
 
 def test_new_force_over_user_files_keeps_theirs_and_adds_the_project(tmp_path: Path, scratch_tmp: Path) -> None:
     target = tmp_path / "proj"
-    _users_project(target)
+    users_project(target)
     result = run_new(tmp_path, scratch_tmp, "proj", "--force")
     assert result.returncode == 0, result.stderr
     assert (target / "docs" / "notes.md").read_text(encoding="utf-8") == "notes\n"
