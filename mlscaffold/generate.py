@@ -135,13 +135,20 @@ class StagedProject:
         """
         project = self.staging / self.target.name
         steps = _next_steps(self.path_label, project)
-        try:
-            if os.path.lexists(self.target):
-                lay_over(project, self.target).commit()
-            else:
+        if not os.path.lexists(self.target):
+            try:
                 project.rename(self.target)
-        except OSError as caught:
-            raise TargetPathError(_cannot_create(self.target, caught)) from None
+            except OSError as caught:
+                raise TargetPathError(_cannot_create(self.target, caught)) from None
+        else:
+            try:
+                lay_over(project, self.target).commit()
+            except OSError as caught:
+                where = caught.filename or self.target
+                raise TargetPathError(
+                    f"Cannot write {where} ({caught.strerror or type(caught).__name__}), so {self.target} "
+                    "was put back as it was: make it writable, or choose a new path."
+                ) from None
         self.placed = True
         return NewResult(
             path=self.target,
