@@ -12,10 +12,11 @@ exit 130. Every command runs inside one private temporary directory.
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import TYPE_CHECKING, Any
 
-from mlscaffold.scratch import private_tempdir, stop_on_signals
+from mlscaffold.scratch import STOP_SIGNALS, private_tempdir, stop_on_signals
 
 if TYPE_CHECKING:
     import typer
@@ -111,7 +112,11 @@ def main(args: list[str] | None = None) -> None:
     try:
         with private_tempdir():
             code = _run(args)
+        # The work is done and reported: a signal from here on must not turn the exit status
+        # into "killed" while the interpreter shuts down (it restores the default handlers).
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     except KeyboardInterrupt:
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         if code is None:  # while the CLI was still loading: no command had started
             _say("interrupted: nothing was changed.")
             code = EXIT_INTERRUPTED

@@ -12,9 +12,11 @@ from mlscaffold import cli
 
 @pytest.fixture(autouse=True)
 def _keep_signal_handlers() -> Iterator[None]:
-    """main() installs handlers for the whole process: give pytest its own back."""
+    """main() installs handlers and blocks signals on its way out: give pytest its own back."""
     saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
     yield
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     for number, handler in saved.items():
         signal.signal(number, handler)
 
