@@ -21,6 +21,7 @@ __all__ = [
     "NotAProjectError",
     "NotARepositoryError",
     "TargetExistsError",
+    "TargetPathError",
     "TemplateError",
     "TemplateNotFoundError",
     "UnknownQuestionError",
@@ -60,6 +61,10 @@ class AnswersFileError(MlscaffoldError):
 
 class TargetExistsError(MlscaffoldError):
     """The destination exists and is not an empty directory."""
+
+
+class TargetPathError(MlscaffoldError):
+    """The destination cannot be created there (read-only, not a directory, name too long)."""
 
 
 class TemplateNotFoundError(MlscaffoldError):

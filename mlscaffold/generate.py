@@ -10,21 +10,26 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mlscaffold import git
 from mlscaffold.answers import AskFunction, load_answers_file, read_project_answers
-from mlscaffold.errors import TargetExistsError
+from mlscaffold.errors import TargetExistsError, TargetPathError
 from mlscaffold.lock import LockOutcome, lock_project
+from mlscaffold.overlay import lay_over
 from mlscaffold.render import render_template, resolve_answers
-from mlscaffold.template import bundled_template, resolve_source
+from mlscaffold.scratch import held_signals, remove_path
+from mlscaffold.template import TemplateSource, bundled_template, resolve_source
 
-__all__ = ["NewResult", "create_project"]
+__all__ = ["NewResult", "StagedProject", "create_project", "staged_project"]
+
+# The longest file name (one path component) Linux and macOS file systems take, in bytes.
+_NAME_MAX = 255
 
 _MAKE_STEPS = ("setup", "pipeline", "test", "serve")
 
@@ -42,36 +47,51 @@ class NewResult:
     lock: LockOutcome
 
 
-@dataclass
-class _Created:
-    """Directories this run created, removed again on failure."""
-
-    top: Path | None = None
-    staging: Path | None = None
-
-    def remove(self) -> None:
-        for path in (self.staging, self.top):
-            if path is not None and path.exists():
-                shutil.rmtree(path, ignore_errors=True)
-
-
 def _is_empty_dir(path: Path) -> bool:
     with os.scandir(path) as entries:
         return next(entries, None) is None
 
 
 def _check_target(target: Path, force: bool) -> None:
+    """Refuse a TARGET that cannot receive a new project, before anything is rendered."""
+    try:
+        _check_target_path(target, force)
+    except OSError as caught:
+        raise TargetPathError(_cannot_create(target, caught)) from None
+
+
+def _check_target_path(target: Path, force: bool) -> None:
+    too_long = next((part for part in target.parts if len(os.fsencode(part)) > _NAME_MAX), None)
+    if too_long is not None:
+        raise TargetPathError(
+            f"The name {too_long[:24]}... is {len(os.fsencode(too_long))} bytes long, longer than "
+            f"a file name may be ({_NAME_MAX}): choose a shorter name."
+        )
+    if target.is_symlink() and not target.exists():
+        raise TargetPathError(
+            f"{target} is a symlink to {target.readlink()}, which does not exist: "
+            "remove the link or choose another path."
+        )
     if target.exists() and not target.is_dir():
         raise TargetExistsError(f"{target} exists and is not a directory: choose another path.")
-    if target.is_dir() and not _is_empty_dir(target) and not force:
-        raise TargetExistsError(f"{target} is not empty: choose a new path, or pass --force to render into it.")
+    if target.is_dir():
+        if not _is_empty_dir(target) and not force:
+            raise TargetExistsError(
+                f"{target} is not empty: choose a new path, or pass --force to render into it."
+            )
+        return
+    parent = next(p for p in target.parents if os.path.lexists(p))
+    if not parent.is_dir():
+        raise TargetPathError(
+            f"{parent} is not a directory, so {target} cannot be made in it: choose another path."
+        )
+    if not os.access(parent, os.W_OK):
+        raise TargetPathError(f"{parent} is not writable (read-only or not yours): choose another path.")
 
 
-def _make_parents(target: Path, created: _Created) -> None:
-    missing = [p for p in reversed(target.parents) if not p.exists()]
-    if missing:
-        created.top = missing[0]
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _cannot_create(target: Path, caught: OSError) -> str:
+    reason = caught.strerror or type(caught).__name__
+    return f"Cannot create {target} ({reason}): choose a path in a directory you can write to."
 
 
 def _commit(staging: Path, version: str | None, answers: Mapping[str, Any]) -> str:
@@ -79,21 +99,6 @@ def _commit(staging: Path, version: str | None, answers: Mapping[str, Any]) -> s
     env = git.identity_env(staging, answers.get("author_name"), answers.get("author_email"))
     made_by = f"mlscaffold template {version}" if version else "mlscaffold"
     return git.commit_all(staging, f"Initial commit from {made_by}", env)
-
-
-def _move_into_place(staging: Path, target: Path) -> None:
-    if not target.exists():
-        staging.rename(target)
-        return
-    for entry in staging.iterdir():
-        destination = target / entry.name
-        if destination.is_dir() and not destination.is_symlink() and entry.is_dir():
-            shutil.copytree(entry, destination, symlinks=True, dirs_exist_ok=True)
-            shutil.rmtree(entry)
-        else:
-            if destination.is_dir() and not destination.is_symlink():
-                shutil.rmtree(destination)
-            entry.replace(destination)
 
 
 def _next_steps(path_label: str, project: Path) -> tuple[str, ...]:
@@ -107,7 +112,65 @@ def _next_steps(path_label: str, project: Path) -> tuple[str, ...]:
     return tuple(steps)
 
 
-def create_project(
+@dataclass
+class StagedProject:
+    """A project rendered and committed beside its target, waiting to be put in place."""
+
+    target: Path
+    path_label: str
+    staging: Path
+    source: TemplateSource
+    answers: dict[str, Any]
+    version: str | None
+    commit: str | None
+    lock: LockOutcome
+    created_top: Path | None = None
+    placed: bool = False
+
+    def place(self) -> NewResult:
+        """Put the project at its target, all or nothing; call it with stop signals held.
+
+        A new target is one rename. An existing one (`--force`, or an empty
+        directory) gets the project laid over it: on any error it is put back as it was.
+        """
+        project = self.staging / self.target.name
+        steps = _next_steps(self.path_label, project)
+        if not os.path.lexists(self.target):
+            try:
+                project.rename(self.target)
+            except OSError as caught:
+                raise TargetPathError(_cannot_create(self.target, caught)) from None
+        else:
+            try:
+                lay_over(project, self.target).commit()
+            except OSError as caught:
+                where = caught.filename or self.target
+                raise TargetPathError(
+                    f"Cannot write {where} ({caught.strerror or type(caught).__name__}), so {self.target} "
+                    "was put back as it was: make it writable, or choose a new path."
+                ) from None
+        self.placed = True
+        return NewResult(
+            path=self.target,
+            template=self.source.src,
+            version=self.version,
+            answers=self.answers,
+            commit=self.commit,
+            next_steps=steps,
+            lock=self.lock,
+        )
+
+
+def _make_parents(target: Path) -> Path | None:
+    """Create TARGET's missing parents; return the topmost one created."""
+    missing = [p for p in reversed(target.parents) if not p.exists()]
+    for parent in missing:
+        parent.mkdir()
+    return missing[0] if missing else None
+
+
+@contextmanager
+def staged_project(
     target: Path,
     *,
     template: str | None = None,
@@ -121,9 +184,12 @@ def create_project(
     lock: bool = False,
     ask: AskFunction | None = None,
     progress: Callable[[str], None] = lambda _: None,
-) -> NewResult:
-    """Render TEMPLATE (default: the newest bundled version) into TARGET and commit it.
+) -> Iterator[StagedProject]:
+    """Render TEMPLATE (default: the newest bundled version) for TARGET into a staging directory.
 
+    The staging directory sits beside TARGET (same file system: placing is a
+    rename). On the way out, whatever happened, it is removed, and so are the
+    parents of TARGET this run created unless the project was placed.
     With LOCK, `uv lock` writes the project's lock file before the first commit
     (see `mlscaffold.lock`); a failed lock is reported in the result, not raised.
     """
@@ -132,37 +198,43 @@ def create_project(
     _check_target(target, force)
     given = load_answers_file(answers_file) if answers_file is not None else {}
     given.update(data or {})
-    created = _Created()
+    staged: StagedProject | None = None
+    created_top: Path | None = None
+    staging: Path | None = None
     with bundled_template() as bundle:
         source = resolve_source(template, vcs_ref, bundle)
         answers = resolve_answers(source, target, given, use_defaults, ask)
         try:
-            _make_parents(target, created)
-            created.staging = Path(tempfile.mkdtemp(prefix=".mlscaffold-new-", dir=target.parent))
-            staging = created.staging / target.name
+            with held_signals():  # so that a Ctrl-C cannot strand what was just made
+                try:
+                    created_top = _make_parents(target)
+                    staging = Path(tempfile.mkdtemp(prefix=".mlscaffold-new-", dir=target.parent))
+                except OSError as caught:
+                    raise TargetPathError(_cannot_create(target, caught)) from None
+            project = staging / target.name
             progress(f"Rendering {source.label} into {path_label} ...")
-            render_template(source, staging, answers, trust)
-            recorded = read_project_answers(staging)
+            render_template(source, project, answers, trust)
+            recorded = read_project_answers(project)
             locked = LockOutcome("skipped", "--no-lock")
             if lock:
                 progress("Locking dependencies with uv ...")
-                locked = lock_project(staging)
+                locked = lock_project(project)
             version = recorded.commit if recorded else source.ref
             already_repo = (target / ".git").exists()
-            commit = _commit(staging, version, answers) if init_git and not already_repo else None
-            _move_into_place(staging, target)
-        except BaseException:
-            created.remove()
-            raise
+            commit = _commit(project, version, answers) if init_git and not already_repo else None
+            staged = StagedProject(
+                target, path_label, staging, source, answers, version, commit, locked, created_top
+            )
+            yield staged
         finally:
-            if created.staging is not None:
-                shutil.rmtree(created.staging, ignore_errors=True)
-    return NewResult(
-        path=target,
-        template=source.src,
-        version=version,
-        answers=answers,
-        commit=commit,
-        next_steps=_next_steps(path_label, target),
-        lock=locked,
-    )
+            with held_signals():
+                if staging is not None:
+                    remove_path(staging)
+                if created_top is not None and not (staged is not None and staged.placed):
+                    remove_path(created_top)
+
+
+def create_project(target: Path, **options: Any) -> NewResult:
+    """Render a template into TARGET and commit it, all or nothing (options: see `staged_project`)."""
+    with staged_project(target, **options) as staged, held_signals():
+        return staged.place()

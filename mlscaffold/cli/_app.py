@@ -20,6 +20,8 @@ __all__ = [
     "app",
     "error",
     "error_boundary",
+    "has_reported",
+    "has_started",
     "is_interactive",
     "progress",
     "prompt_answer",
@@ -36,9 +38,24 @@ app = typer.Typer(
 )
 
 
+_reported: list[str] = []
+_boundaries_entered: list[bool] = []
+
+
 def error(message: str) -> None:
     """Print one error line on stderr."""
+    _reported.append(message)
     typer.echo(f"error: {message}", err=True)
+
+
+def has_reported() -> bool:
+    """Tell whether an error line has been printed."""
+    return bool(_reported)
+
+
+def has_started() -> bool:
+    """Tell whether a command has entered its error boundary, that is begun its work."""
+    return bool(_boundaries_entered)
 
 
 def progress(message: str) -> None:
@@ -70,15 +87,21 @@ def prompt_answer(question: Question, default: Any, check: Callable[[Any], Any])
 
 
 @contextmanager
-def error_boundary() -> Iterator[None]:
-    """Turn user-caused errors into one line on stderr and the SPEC exit code."""
+def error_boundary(
+    interrupted: Callable[[], str] = lambda: "interrupted: nothing was changed.",
+) -> Iterator[None]:
+    """Turn user-caused errors into one line on stderr and the SPEC exit code.
+
+    INTERRUPTED says, when a stop signal arrives, what the command has changed by then.
+    """
+    _boundaries_entered.append(True)
     try:
         yield
     except MlscaffoldError as caught:
         error(str(caught))
         raise typer.Exit(caught.exit_code) from None
     except KeyboardInterrupt:
-        error("interrupted: nothing was changed.")
+        error(interrupted())
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
 

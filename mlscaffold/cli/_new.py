@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from mlscaffold.cli._app import app, error_boundary, is_interactive, progress, prompt_answer
+from mlscaffold.scratch import held_signals
+
+if TYPE_CHECKING:
+    from mlscaffold.generate import NewResult
 
 
 @app.command()
@@ -57,26 +62,44 @@ def new(
     ] = True,
 ) -> None:
     """Create a new ML project from the template."""
-    with error_boundary():
+    made: list[NewResult] = []
+    existed = os.path.lexists(path)
+
+    def interrupted() -> str:
+        if made:
+            return f"interrupted after {made[0].path} was created; the project is complete."
+        if existed:
+            return f"interrupted: {path} is as it was before, nothing was changed."
+        return f"interrupted: {path} was not created, nothing was changed."
+
+    with error_boundary(interrupted):
         from mlscaffold.answers import parse_data_options
-        from mlscaffold.generate import create_project
+        from mlscaffold.generate import staged_project
 
         answers = parse_data_options(data or [])
         interactive = not defaults and is_interactive()
-        result = create_project(
-            path,
-            template=template,
-            vcs_ref=vcs_ref,
-            data=answers,
-            answers_file=answers_file,
-            use_defaults=defaults,
-            force=force,
-            init_git=git,
-            trust=trust,
-            lock=lock,
-            ask=prompt_answer if interactive else None,
-            progress=progress,
-        )
+        with (
+            staged_project(
+                path,
+                template=template,
+                vcs_ref=vcs_ref,
+                data=answers,
+                answers_file=answers_file,
+                use_defaults=defaults,
+                force=force,
+                init_git=git,
+                trust=trust,
+                lock=lock,
+                ask=prompt_answer if interactive else None,
+                progress=progress,
+            ) as staged,
+            held_signals(),
+        ):
+            made.append(staged.place())
+        _report(made[0], template, lock)
+
+
+def _report(result: NewResult, template: str | None, lock: bool) -> None:
     origin = "the default template" if template is None else result.template
     version = f" {result.version}" if result.version else ""
     typer.echo(f"Created {result.path} from {origin}{version}.")
