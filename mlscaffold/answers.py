@@ -42,6 +42,23 @@ __all__ = [
 ]
 
 ANSWERS_FILE = ".copier-answers.yml"
+_ENVOPS = frozenset(
+    {
+        "block_start_string",
+        "block_end_string",
+        "variable_start_string",
+        "variable_end_string",
+        "comment_start_string",
+        "comment_end_string",
+        "line_statement_prefix",
+        "line_comment_prefix",
+        "trim_blocks",
+        "lstrip_blocks",
+        "newline_sequence",
+        "keep_trailing_newline",
+        "autoescape",
+    }
+)
 _TRUE = {"y", "yes", "true", "t", "on", "1"}
 _FALSE = {"n", "no", "false", "f", "off", "0"}
 
@@ -214,7 +231,9 @@ class Questionnaire:
         self.questions = list(questions)
         self.names = [q.name for q in self.questions]
         self.context = dict(context or {})
-        safe_envops = {key: value for key, value in (envops or {}).items() if key != "undefined"}
+        # Only settings that are plain strings and flags: a template cannot hand Jinja a
+        # loader, a finalize callable or more extensions through `_envops`.
+        safe_envops = {key: value for key, value in (envops or {}).items() if key in _ENVOPS}
         try:
             self.env = SandboxedEnvironment(
                 extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension", *extensions],

@@ -135,7 +135,7 @@ def create_project(
     created = _Created()
     with bundled_template() as bundle:
         source = resolve_source(template, vcs_ref, bundle)
-        answers = resolve_answers(source, target, given, use_defaults, ask)
+        answers = resolve_answers(source, target, given, use_defaults, ask, trust=trust)
         try:
             _make_parents(target, created)
             created.staging = Path(tempfile.mkdtemp(prefix=".mlscaffold-new-", dir=target.parent))

@@ -34,6 +34,7 @@ __all__ = [
     "load_config",
     "resolve_source",
     "template_checkout",
+    "unsafe_features",
 ]
 
 # The source every project made from the default template records. Nothing is
@@ -193,6 +194,19 @@ def template_checkout(source: TemplateSource) -> Iterator[Path]:
         if run_git(["checkout", "--quiet", ref], clone, check=False).returncode != 0:
             raise UnknownVersionError(f"Template {source.src} has no version or ref {ref}: check --vcs-ref.")
         yield clone
+
+
+# copier settings whose values are code that runs on this machine, by the name users know them by.
+_UNSAFE_SETTINGS = (
+    ("_jinja_extensions", "Jinja extensions"),
+    ("_tasks", "tasks"),
+    ("_migrations", "migrations"),
+)
+
+
+def unsafe_features(config: Mapping[str, Any]) -> list[str]:
+    """Name the features of a template CONFIG that run the template's code (empty: none)."""
+    return [label for key, label in _UNSAFE_SETTINGS if config.get(key)]
 
 
 def load_config(template_dir: Path) -> dict[str, Any]:
