@@ -342,13 +342,19 @@ def parse_data_options(options: Iterable[str]) -> dict[str, str]:
 def load_answers_file(path: Path) -> dict[str, Any]:
     """Read answers (a YAML mapping) from PATH, dropping copier's private `_` keys."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read_text(path)
+    except yamlio.UnsafeYAMLError as error:
+        raise AnswersFileError(f"Cannot read answers file {path} ({error}): check the path.") from None
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
         raise AnswersFileError(f"Cannot read answers file {path} ({reason}): check the path.") from None
     try:
         data = yamlio.load_text(text)
-    except yamlio.YAMLError as error:
+    except yamlio.UnsafeYAMLError as error:
+        raise AnswersFileError(
+            f"Answers file {path} is refused ({error}): pass answers with --data instead."
+        ) from None
+    except (yamlio.YAMLError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise AnswersFileError(
@@ -377,7 +383,7 @@ def read_project_answers(project: Path) -> ProjectAnswers | None:
     if not path.is_file():
         return None
     try:
-        data = yamlio.load_text(path.read_text(encoding="utf-8"))
+        data = yamlio.load_text(yamlio.read_text(path))
     except (OSError, UnicodeDecodeError, yamlio.YAMLError, RecursionError):
         data = "unreadable"
     if not isinstance(data, Mapping):

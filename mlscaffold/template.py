@@ -218,9 +218,10 @@ def load_config(template_dir: Path) -> dict[str, Any]:
     else:
         raise TemplateNotFoundError(f"{template_dir} has no copier.yml: it is not a copier template.")
     try:
-        text = path.read_text(encoding="utf-8")
-        documents = list(yamlio.load_all_text(text))
-    except (OSError, UnicodeDecodeError, yamlio.YAMLError) as error:
+        documents = list(yamlio.load_all_text(yamlio.read_text(path)))
+    except yamlio.UnsafeYAMLError as error:
+        raise TemplateError(f"The template's {name} is refused ({error}): fix the template.") from None
+    except (OSError, UnicodeDecodeError, yamlio.YAMLError, RecursionError) as error:
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise TemplateError(f"The template's {name} cannot be read ({first}): fix the template.") from error
     config: dict[str, Any] = {}
