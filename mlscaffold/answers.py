@@ -75,6 +75,7 @@ class Question:
     validator: str | None = None
     when: Any = True
     secret: bool = False
+    multiline: bool = False
 
     @property
     def choice_values(self) -> list[Any]:
@@ -143,6 +144,7 @@ def parse_questions(config: Mapping[str, Any]) -> list[Question]:
                 validator=spec.get("validator"),
                 when=spec.get("when", True),
                 secret=bool(spec.get("secret", False)),
+                multiline=spec.get("multiline") is True,
             )
         )
     return questions
@@ -211,6 +213,25 @@ def _cast(question: Question, value: Any) -> Any:
     return _CASTS[question.type](value)
 
 
+# Characters no answer may hold: C0 and C1 controls (NUL, escape, carriage return...), DEL,
+# Unicode line and paragraph separators, and the bidirectional overrides that hide text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAK = re.compile(r"[\t\n]")
+
+
+def _refuse_control_characters(question: Question, value: Any) -> None:
+    """Raise ValueError when a text answer holds a control character (a newline unless multiline)."""
+    if not isinstance(value, str):
+        return
+    found = _CONTROL.search(value)
+    if found:
+        raise ValueError(f"it holds the control character {found.group()!r}: answers are plain text")
+    # YAML and JSON answers, and questions declared `multiline: true`, span lines by design.
+    found = None if question.multiline or question.type != "str" else _LINE_BREAK.search(value)
+    if found:
+        raise ValueError(f"it holds {found.group()!r}: this answer is one line of plain text")
+
+
 def _falsy(value: Any) -> bool:
     if isinstance(value, str):
         text = value.strip().lower()
@@ -266,6 +287,7 @@ class Questionnaire:
         """Return RAW converted for QUESTION, or raise InvalidAnswerError saying what to pass."""
         hint = f"pass --data {question.name}=VALUE"
         try:
+            _refuse_control_characters(question, raw)
             value = _cast(question, raw)
         except ValueError as error:
             raise InvalidAnswerError(f"Invalid answer for {question.name}: {error}; {hint}.") from None

@@ -96,7 +96,7 @@ def test_package_name_derived_from_project_name(
         ({"package_name": "9lives"}, "not a valid Python package name"),
         ({"package_name": "My-Pkg"}, "not a valid Python package name"),
         ({"description": " "}, "the description is empty"),
-        ({"description": "two\nlines"}, "single line"),
+        ({"description": "two\nlines"}, "one line of plain text"),
         ({"author_name": ""}, "the author name is empty"),
         ({"author_email": "nobody"}, "is not an email address"),
         ({"author_email": "a@b"}, "is not an email address"),
