@@ -59,13 +59,15 @@ def _untrusted(source: TemplateSource, features: list[str]) -> UntrustedTemplate
     )
 
 
-def require_trust(source: TemplateSource, config: Mapping[str, Any], trust: bool) -> None:
-    """Refuse a foreign template that runs code, unless the user trusts it.
+def require_trust(
+    source: TemplateSource, config: Mapping[str, Any], trust: bool, *, updating: bool = False
+) -> None:
+    """Refuse a foreign template that would run code, unless the user trusts it.
 
     Called on the configuration as read, before anything of the template (an
-    extension module, a callable, a task) is imported, called or run.
+    extension module, a callable, a task, a migration) is imported, called or run.
     """
-    features = unsafe_features(config)
+    features = unsafe_features(config, updating=updating)
     if features and not trust and not source.is_default:
         raise _untrusted(source, features)
 

@@ -204,9 +204,12 @@ _UNSAFE_SETTINGS = (
 )
 
 
-def unsafe_features(config: Mapping[str, Any]) -> list[str]:
-    """Name the features of a template CONFIG that run the template's code (empty: none)."""
-    return [label for key, label in _UNSAFE_SETTINGS if config.get(key)]
+def unsafe_features(config: Mapping[str, Any], *, updating: bool = False) -> list[str]:
+    """Name the features of a template CONFIG that would run the template's code (empty: none).
+
+    Migrations run only when a project is updated, so a copy does not count them (as copier).
+    """
+    return [label for key, label in _UNSAFE_SETTINGS if config.get(key) and (updating or key != "_migrations")]
 
 
 def load_config(template_dir: Path) -> dict[str, Any]:

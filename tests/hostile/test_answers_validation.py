@@ -65,8 +65,9 @@ def test_answers_control_characters_are_refused(
         ({"description": "line one\nline two"}, "description"),
         ({"dvc_remote": "s3", "dvc_remote_url": "s3://bucket/p\n[cache]\ntype = symlink"}, "dvc_remote_url"),
         ({"package_name": "demo\n"}, "package_name"),
+        ({"author_email": 'x",license="evil@x.co'}, "author_email"),
     ],
-    ids=["nul", "newline", "ini-section", "trailing-newline"],
+    ids=["nul", "newline", "ini-section", "trailing-newline", "toml-injection"],
 )
 def test_answers_file_control_characters_end_to_end(
     tmp_path: Path, answers: dict[str, str], question: str

@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hostile.conftest import assert_one_line_error, run_cli
 from worlds import git
+
+from mlscaffold.errors import UntrustedTemplateError
+from mlscaffold.render import require_trust
+from mlscaffold.template import TemplateSource
 
 # A module shipped inside the template that leaves a marker when it is imported.
 EVIL_MODULE = """\
@@ -77,12 +82,25 @@ def test_trust_tasks_are_refused_and_never_run(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_trust_migrations_are_refused(tmp_path: Path) -> None:
-    template = make_template(tmp_path / "tpl", "_migrations:\n  - version: v1.0.0\n    command: 'true'\n")
+def test_trust_migrations_never_run_on_new(tmp_path: Path) -> None:
+    # Migrations run only on update (and `upgrade` refuses foreign templates): a copy needs no trust.
+    marker = tmp_path / "migration.marker"
+    template = make_template(
+        tmp_path / "tpl", f"_migrations:\n  - version: v1.0.0\n    command: touch {marker}\n"
+    )
     result = run_cli("new", str(tmp_path / "out"), "--template", str(template), "--defaults", cwd=tmp_path)
-    line = assert_one_line_error(result, 1)
-    assert "migrations" in line and "--trust" in line
-    assert not (tmp_path / "out").exists()
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+
+
+def test_trust_migrations_are_refused_when_updating(tmp_path: Path) -> None:
+    source = TemplateSource(str(tmp_path), "v1.0.0", is_default=False)
+    config = {"_migrations": [{"version": "v1.0.0", "command": "true"}]}
+    require_trust(source, config, trust=False)
+    with pytest.raises(UntrustedTemplateError, match=r"uses migrations, .*pass --trust"):
+        require_trust(source, config, trust=False, updating=True)
+    require_trust(source, config, trust=True, updating=True)
+    require_trust(TemplateSource("default", "v1.0.0", is_default=True), config, trust=False, updating=True)
 
 
 def test_trust_refusal_names_every_feature_before_reading_answers(tmp_path: Path) -> None:
