@@ -141,3 +141,43 @@ def test_trust_default_template_needs_no_trust(tmp_path: Path) -> None:
     # The bundled template has migrations: it is ours, so it never asks for --trust.
     result = run_cli("new", str(tmp_path / "out"), "--defaults", "--no-lock", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_trust_extension_in_an_included_file_is_refused(tmp_path: Path) -> None:
+    template = make_template(
+        tmp_path / "tpl",
+        "--- !include more.yml\n",
+        {"more.yml": "_jinja_extensions: [builtins.print]\nextra:\n  default: x\n"},
+    )
+    result = run_cli("new", str(tmp_path / "out"), "--template", str(template), "--defaults", cwd=tmp_path)
+    line = assert_one_line_error(result, 1)
+    assert "Jinja extensions" in line and "--trust" in line
+    assert "SandboxedEnvironment" not in result.stdout + result.stderr
+
+
+def test_trust_extension_list_is_merged_across_documents(tmp_path: Path) -> None:
+    # copier extends `_jinja_extensions` across documents: an empty list later does not hide one.
+    template = make_template(
+        tmp_path / "tpl", "_jinja_extensions: [builtins.print]\n---\n_jinja_extensions: []\n"
+    )
+    result = run_cli("new", str(tmp_path / "out"), "--template", str(template), "--defaults", cwd=tmp_path)
+    line = assert_one_line_error(result, 1)
+    assert "Jinja extensions" in line
+    assert "SandboxedEnvironment" not in result.stdout + result.stderr
+
+
+def test_trust_included_questions_are_asked(tmp_path: Path) -> None:
+    template = make_template(
+        tmp_path / "tpl",
+        "--- !include questions/*.yml\n",
+        {
+            "questions/extra.yml": "extra:\n  type: str\n  default: included\n",
+            "template/EXTRA.md.jinja": "{{ extra }}\n",
+        },
+    )
+    out = tmp_path / "out"
+    result = run_cli(
+        "new", str(out), "--template", str(template), "--defaults", "--data", "extra=given", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert (out / "EXTRA.md").read_text(encoding="utf-8") == "given\n"

@@ -112,3 +112,18 @@ def test_check_workflow_alias_bomb_finishes(generated_project: Path) -> None:
     assert result.returncode == 3, (result.stdout, result.stderr)
     assert "Traceback" not in result.stdout + result.stderr
     assert "bomb.yml" in result.stdout
+
+
+def test_template_included_yaml_bomb_is_one_line(tmp_path: Path) -> None:
+    # copier follows `!include` with PyYAML and no limits: mlscaffold reads the file first.
+    template = _foreign_template(
+        tmp_path / "tpl", "_subdirectory: template\nproject_name:\n  default: !include bomb.yml\n"
+    )
+    (template / "bomb.yml").write_text(ALIAS_BOMB, encoding="utf-8")
+    git("add", "-A", cwd=template)
+    git("commit", "-qm", "bomb", cwd=template)
+    git("tag", "v1.0.1", cwd=template)
+    result = run_bounded("new", "out", "--defaults", "--template", str(template), cwd=tmp_path)
+    line = assert_one_line_error(result, 1)
+    assert "bomb.yml" in line
+    assert not (tmp_path / "out").exists()
