@@ -219,15 +219,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2
 _LINE_BREAK = re.compile(r"[\t\n]")
 
 
-def _refuse_control_characters(question: Question, value: Any) -> None:
+def _refuse_control_characters(question: Question, value: Any, *, is_default: bool) -> None:
     """Raise ValueError when a text answer holds a control character (a newline unless multiline)."""
     if not isinstance(value, str):
         return
     found = _CONTROL.search(value)
     if found:
         raise ValueError(f"it holds the control character {found.group()!r}: answers are plain text")
-    # YAML and JSON answers, and questions declared `multiline: true`, span lines by design.
-    found = None if question.multiline or question.type != "str" else _LINE_BREAK.search(value)
+    # YAML and JSON answers, questions declared `multiline: true`, and a template's own defaults
+    # (its author's text, not the user's) may span lines.
+    one_line = question.type == "str" and not question.multiline and not is_default
+    found = _LINE_BREAK.search(value) if one_line else None
     if found:
         raise ValueError(f"it holds {found.group()!r}: this answer is one line of plain text")
 
@@ -283,11 +285,13 @@ class Questionnaire:
         """Tell whether QUESTION applies, given the answers so far (its `when`)."""
         return not _falsy(self.render(question.when, answers))
 
-    def check(self, question: Question, raw: Any, answers: Mapping[str, Any]) -> Any:
+    def check(
+        self, question: Question, raw: Any, answers: Mapping[str, Any], *, is_default: bool = False
+    ) -> Any:
         """Return RAW converted for QUESTION, or raise InvalidAnswerError saying what to pass."""
         hint = f"pass --data {question.name}=VALUE"
         try:
-            _refuse_control_characters(question, raw)
+            _refuse_control_characters(question, raw, is_default=is_default)
             value = _cast(question, raw)
         except ValueError as error:
             raise InvalidAnswerError(f"Invalid answer for {question.name}: {error}; {hint}.") from None
@@ -336,7 +340,7 @@ class Questionnaire:
             if question.name in given:
                 answers[question.name] = self.check(question, given[question.name], answers)
             elif use_defaults:
-                answers[question.name] = self.check(question, default, answers)
+                answers[question.name] = self.check(question, default, answers, is_default=True)
             elif ask is not None:
                 answers[question.name] = ask(question, default, self._checker(question, answers))
             else:
