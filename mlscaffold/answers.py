@@ -9,8 +9,6 @@ clear line and no files.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from mlscaffold import yamlio
+from mlscaffold.answer_values import CASTS, FALSE_WORDS, refuse_control_characters
 from mlscaffold.errors import (
     AnswersFileError,
     InvalidAnswerError,
@@ -59,8 +58,6 @@ _ENVOPS = frozenset(
         "autoescape",
     }
 )
-_TRUE = {"y", "yes", "true", "t", "on", "1"}
-_FALSE = {"n", "no", "false", "f", "off", "0"}
 
 
 @dataclass(frozen=True)
@@ -132,7 +129,7 @@ def parse_questions(config: Mapping[str, Any]) -> list[Question]:
             continue
         default = spec.get("default")
         qtype = str(spec.get("type") or _infer_type(default))
-        if qtype not in _CASTS:
+        if qtype not in CASTS:
             qtype = "str"
         questions.append(
             Question(
@@ -150,94 +147,15 @@ def parse_questions(config: Mapping[str, Any]) -> list[Question]:
     return questions
 
 
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"{value!r} is not yes or no")
-
-
-def _to_int(value: Any) -> int:
-    text = str(value).strip()
-    # `True` is not the number 1 here.
-    if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text):
-        raise ValueError(f"{value!r} is not a whole number")
-    return int(text)
-
-
-def _to_float(value: Any) -> float:
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
-
-
-def _to_json(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON ({error.msg})") from None
-
-
-def _to_yaml(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return yamlio.load_text(value)
-    except yamlio.YAMLError:
-        raise ValueError("not valid YAML") from None
-
-
-def _to_str(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-_CASTS: dict[str, Callable[[Any], Any]] = {
-    "bool": _to_bool,
-    "int": _to_int,
-    "float": _to_float,
-    "json": _to_json,
-    "yaml": _to_yaml,
-    "str": _to_str,
-}
-
-
 def _cast(question: Question, value: Any) -> Any:
     """Convert VALUE to the question's type, or raise ValueError saying why not."""
-    return _CASTS[question.type](value)
-
-
-# Characters no answer may hold: C0 and C1 controls (NUL, escape, carriage return...), DEL,
-# Unicode line and paragraph separators, and the bidirectional overrides that hide text.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAK = re.compile(r"[\t\n]")
-
-
-def _refuse_control_characters(question: Question, value: Any, *, is_default: bool) -> None:
-    """Raise ValueError when a text answer holds a control character (a newline unless multiline)."""
-    if not isinstance(value, str):
-        return
-    found = _CONTROL.search(value)
-    if found:
-        raise ValueError(f"it holds the control character {found.group()!r}: answers are plain text")
-    # YAML and JSON answers, questions declared `multiline: true`, and a template's own defaults
-    # (its author's text, not the user's) may span lines.
-    one_line = question.type == "str" and not question.multiline and not is_default
-    found = _LINE_BREAK.search(value) if one_line else None
-    if found:
-        raise ValueError(f"it holds {found.group()!r}: this answer is one line of plain text")
+    return CASTS[question.type](value)
 
 
 def _falsy(value: Any) -> bool:
     if isinstance(value, str):
         text = value.strip().lower()
-        return text in _FALSE or text in {"", "none", "null", "~"}
+        return text in FALSE_WORDS or text in {"", "none", "null", "~"}
     return not value
 
 
@@ -291,7 +209,10 @@ class Questionnaire:
         """Return RAW converted for QUESTION, or raise InvalidAnswerError saying what to pass."""
         hint = f"pass --data {question.name}=VALUE"
         try:
-            _refuse_control_characters(question, raw, is_default=is_default)
+            # YAML and JSON answers, questions declared `multiline: true`, and a template's own
+            # defaults (its author's text, not the user's) may span lines.
+            one_line = question.type == "str" and not question.multiline and not is_default
+            refuse_control_characters(raw, one_line=one_line)
             value = _cast(question, raw)
         except ValueError as error:
             raise InvalidAnswerError(f"Invalid answer for {question.name}: {error}; {hint}.") from None
