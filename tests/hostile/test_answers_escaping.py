@@ -136,3 +136,29 @@ def test_escaping_free_text_round_trips_through_new(tmp_path: Path) -> None:
     assert data["project"]["description"] == FREE_TEXT["description"]
     recorded = yamlio.load_path(project / ".copier-answers.yml")
     assert {key: recorded[key] for key in FREE_TEXT} == FREE_TEXT
+
+
+# Formats where an answer could run a command or add a key; free text must not reach them at all.
+FREE_TEXT_FREE = [
+    "Makefile.jinja",
+    "Dockerfile.jinja",
+    "dvc.yaml.jinja",
+    ".github/dependabot.yml.jinja",
+    ".github/zizmor.yml.jinja",
+    *(f".github/workflows/{path.name}" for path in (FILES / ".github" / "workflows").iterdir()),
+    *(f"{path.parent.name}/{path.name}" for path in FILES.glob("{% if kubernetes %}deploy{% endif %}/*")),
+]
+
+
+@pytest.mark.parametrize("name", FREE_TEXT_FREE)
+def test_escaping_commands_and_workflows_hold_no_free_text(name: str) -> None:
+    """Makefiles, Dockerfiles and workflows take only validated identifiers: free text cannot reach them."""
+    benign = _answers(kubernetes=True, deployment="both", dvc_remote="s3", dvc_remote_url="s3://bucket/p")
+    hostile = {
+        **benign,
+        "author_name": "$(touch /tmp/pwned) ${{ github.token }} # \" '",
+        "author_email": "x$(id)@evil.example",
+        "description": "`id`; $(id) ${{ secrets.X }} # \" ' \\",
+        "dvc_remote_url": "s3://bucket/$(id)#x",
+    }
+    assert _render(FILES / name, hostile) == _render(FILES / name, benign)
