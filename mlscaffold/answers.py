@@ -9,8 +9,6 @@ clear line and no files.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
 from mlscaffold import yamlio
+from mlscaffold.answer_values import CASTS, FALSE_WORDS, refuse_control_characters
 from mlscaffold.errors import (
     AnswersFileError,
     InvalidAnswerError,
@@ -42,8 +41,23 @@ __all__ = [
 ]
 
 ANSWERS_FILE = ".copier-answers.yml"
-_TRUE = {"y", "yes", "true", "t", "on", "1"}
-_FALSE = {"n", "no", "false", "f", "off", "0"}
+_ENVOPS = frozenset(
+    {
+        "block_start_string",
+        "block_end_string",
+        "variable_start_string",
+        "variable_end_string",
+        "comment_start_string",
+        "comment_end_string",
+        "line_statement_prefix",
+        "line_comment_prefix",
+        "trim_blocks",
+        "lstrip_blocks",
+        "newline_sequence",
+        "keep_trailing_newline",
+        "autoescape",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class Question:
     validator: str | None = None
     when: Any = True
     secret: bool = False
+    multiline: bool = False
 
     @property
     def choice_values(self) -> list[Any]:
@@ -114,7 +129,7 @@ def parse_questions(config: Mapping[str, Any]) -> list[Question]:
             continue
         default = spec.get("default")
         qtype = str(spec.get("type") or _infer_type(default))
-        if qtype not in _CASTS:
+        if qtype not in CASTS:
             qtype = "str"
         questions.append(
             Question(
@@ -126,78 +141,21 @@ def parse_questions(config: Mapping[str, Any]) -> list[Question]:
                 validator=spec.get("validator"),
                 when=spec.get("when", True),
                 secret=bool(spec.get("secret", False)),
+                multiline=spec.get("multiline") is True,
             )
         )
     return questions
 
 
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ValueError(f"{value!r} is not yes or no")
-
-
-def _to_int(value: Any) -> int:
-    text = str(value).strip()
-    # `True` is not the number 1 here.
-    if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text):
-        raise ValueError(f"{value!r} is not a whole number")
-    return int(text)
-
-
-def _to_float(value: Any) -> float:
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
-
-
-def _to_json(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON ({error.msg})") from None
-
-
-def _to_yaml(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return yamlio.load_text(value)
-    except yamlio.YAMLError:
-        raise ValueError("not valid YAML") from None
-
-
-def _to_str(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-_CASTS: dict[str, Callable[[Any], Any]] = {
-    "bool": _to_bool,
-    "int": _to_int,
-    "float": _to_float,
-    "json": _to_json,
-    "yaml": _to_yaml,
-    "str": _to_str,
-}
-
-
 def _cast(question: Question, value: Any) -> Any:
     """Convert VALUE to the question's type, or raise ValueError saying why not."""
-    return _CASTS[question.type](value)
+    return CASTS[question.type](value)
 
 
 def _falsy(value: Any) -> bool:
     if isinstance(value, str):
         text = value.strip().lower()
-        return text in _FALSE or text in {"", "none", "null", "~"}
+        return text in FALSE_WORDS or text in {"", "none", "null", "~"}
     return not value
 
 
@@ -214,7 +172,9 @@ class Questionnaire:
         self.questions = list(questions)
         self.names = [q.name for q in self.questions]
         self.context = dict(context or {})
-        safe_envops = {key: value for key, value in (envops or {}).items() if key != "undefined"}
+        # Only settings that are plain strings and flags: a template cannot hand Jinja a
+        # loader, a finalize callable or more extensions through `_envops`.
+        safe_envops = {key: value for key, value in (envops or {}).items() if key in _ENVOPS}
         try:
             self.env = SandboxedEnvironment(
                 extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension", *extensions],
@@ -243,10 +203,16 @@ class Questionnaire:
         """Tell whether QUESTION applies, given the answers so far (its `when`)."""
         return not _falsy(self.render(question.when, answers))
 
-    def check(self, question: Question, raw: Any, answers: Mapping[str, Any]) -> Any:
+    def check(
+        self, question: Question, raw: Any, answers: Mapping[str, Any], *, is_default: bool = False
+    ) -> Any:
         """Return RAW converted for QUESTION, or raise InvalidAnswerError saying what to pass."""
         hint = f"pass --data {question.name}=VALUE"
         try:
+            # YAML and JSON answers, questions declared `multiline: true`, and a template's own
+            # defaults (its author's text, not the user's) may span lines.
+            one_line = question.type == "str" and not question.multiline and not is_default
+            refuse_control_characters(raw, one_line=one_line)
             value = _cast(question, raw)
         except ValueError as error:
             raise InvalidAnswerError(f"Invalid answer for {question.name}: {error}; {hint}.") from None
@@ -295,7 +261,7 @@ class Questionnaire:
             if question.name in given:
                 answers[question.name] = self.check(question, given[question.name], answers)
             elif use_defaults:
-                answers[question.name] = self.check(question, default, answers)
+                answers[question.name] = self.check(question, default, answers, is_default=True)
             elif ask is not None:
                 answers[question.name] = ask(question, default, self._checker(question, answers))
             else:
@@ -323,13 +289,19 @@ def parse_data_options(options: Iterable[str]) -> dict[str, str]:
 def load_answers_file(path: Path) -> dict[str, Any]:
     """Read answers (a YAML mapping) from PATH, dropping copier's private `_` keys."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = yamlio.read_text(path)
+    except yamlio.UnsafeYAMLError as error:
+        raise AnswersFileError(f"Cannot read answers file {path} ({error}): check the path.") from None
     except (OSError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
         raise AnswersFileError(f"Cannot read answers file {path} ({reason}): check the path.") from None
     try:
         data = yamlio.load_text(text)
-    except yamlio.YAMLError as error:
+    except yamlio.UnsafeYAMLError as error:
+        raise AnswersFileError(
+            f"Answers file {path} is refused ({error}): pass answers with --data instead."
+        ) from None
+    except (yamlio.YAMLError, RecursionError) as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise AnswersFileError(
@@ -358,7 +330,7 @@ def read_project_answers(project: Path) -> ProjectAnswers | None:
     if not path.is_file():
         return None
     try:
-        data = yamlio.load_text(path.read_text(encoding="utf-8"))
+        data = yamlio.load_text(yamlio.read_text(path))
     except (OSError, UnicodeDecodeError, yamlio.YAMLError, RecursionError):
         data = "unreadable"
     if not isinstance(data, Mapping):

@@ -26,6 +26,7 @@ __all__ = [
     "TemplateNotFoundError",
     "UnknownQuestionError",
     "UnknownVersionError",
+    "UntrustedTemplateError",
     "UpgradeReportError",
     "UsageError",
 ]
@@ -73,6 +74,10 @@ class TemplateNotFoundError(MlscaffoldError):
 
 class TemplateError(MlscaffoldError):
     """The template failed to render (copier reported an error)."""
+
+
+class UntrustedTemplateError(TemplateError):
+    """A foreign template wants to run code (extensions, tasks, migrations) and --trust was not given."""
 
 
 class UnknownVersionError(MlscaffoldError):

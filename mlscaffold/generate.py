@@ -203,7 +203,7 @@ def staged_project(
     staging: Path | None = None
     with bundled_template() as bundle:
         source = resolve_source(template, vcs_ref, bundle)
-        answers = resolve_answers(source, target, given, use_defaults, ask)
+        answers = resolve_answers(source, target, given, use_defaults, ask, trust=trust)
         try:
             with held_signals():  # so that a Ctrl-C cannot strand what was just made
                 try:

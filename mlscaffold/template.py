@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -34,6 +34,7 @@ __all__ = [
     "load_config",
     "resolve_source",
     "template_checkout",
+    "unsafe_features",
 ]
 
 # The source every project made from the default template records. Nothing is
@@ -195,25 +196,114 @@ def template_checkout(source: TemplateSource) -> Iterator[Path]:
         yield clone
 
 
+# copier settings whose values are code that runs on this machine, by the name users know them by.
+_UNSAFE_SETTINGS = (
+    ("_jinja_extensions", "Jinja extensions"),
+    ("_tasks", "tasks"),
+    ("_migrations", "migrations"),
+)
+
+
+def unsafe_features(config: Mapping[str, Any], *, updating: bool = False) -> list[str]:
+    """Name the features of a template CONFIG that would run the template's code (empty: none).
+
+    Migrations run only when a project is updated, so a copy does not count them (as copier).
+    """
+    return [label for key, label in _UNSAFE_SETTINGS if config.get(key) and (updating or key != "_migrations")]
+
+
+# copier extends these lists across copier.yml's documents instead of letting the last one win.
+_MERGED_LISTS = ("_exclude", "_jinja_extensions", "_secret_questions", "_skip_if_exists")
+# Files one copier.yml may pull in with `!include`: bounded like everything else a template hands us.
+_MAX_INCLUDES = 100
+
+
+def _read_documents(path: Path, label: str) -> list[Any]:
+    try:
+        return list(yamlio.load_all_text(yamlio.read_text(path)))
+    except yamlio.UnsafeYAMLError as error:
+        raise TemplateError(f"The template's {label} is refused ({error}): fix the template.") from None
+    except (OSError, UnicodeDecodeError, yamlio.YAMLError, RecursionError) as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise TemplateError(f"The template's {label} cannot be read ({first}): fix the template.") from error
+
+
+def _is_include(node: Any) -> bool:
+    tag = getattr(node, "tag", None)
+    return tag is not None and str(getattr(tag, "value", tag)) == "!include"
+
+
+class _Includes:
+    """Expand copier.yml's `!include GLOB` as copier does, every file read through yamlio's limits.
+
+    copier would read the included files itself with PyYAML, which has no limits: mlscaffold
+    reads them first, so a bomb there is refused before copier is called.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.count = 0
+
+    def documents(self, node: Any, chain: tuple[Path, ...] = ()) -> list[Any]:
+        """Return the documents an `!include` NODE stands for, flattened and expanded."""
+        pattern = str(node.value)
+        if PurePosixPath(pattern).is_absolute():
+            raise TemplateError(f"copier.yml includes {pattern}, an absolute path: fix the template.")
+        found: list[Any] = []
+        for match in sorted(self.root.glob(pattern)):
+            path = match.resolve()
+            label = path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+            if not path.is_relative_to(self.root) or path in chain:
+                raise TemplateError(f"copier.yml includes {label}, outside the template or in a loop: fix it.")
+            self.count += 1
+            if self.count > _MAX_INCLUDES:
+                raise TemplateError(f"copier.yml includes more than {_MAX_INCLUDES} files: fix the template.")
+            for document in _read_documents(path, label):
+                found.extend(self.top_level(document, (*chain, path)))
+        return found
+
+    def top_level(self, document: Any, chain: tuple[Path, ...] = ()) -> list[Any]:
+        """Return DOCUMENT as the list of documents it stands for (an include gives several)."""
+        if document is None:
+            return []
+        if _is_include(document):
+            return self.documents(document, chain)
+        if isinstance(document, list):
+            return [item for entry in document for item in self.top_level(entry, chain)]
+        return [self.expand(document, chain)]
+
+    def expand(self, node: Any, chain: tuple[Path, ...]) -> Any:
+        """Return NODE with every nested `!include` replaced by the documents it stands for."""
+        if _is_include(node):
+            return self.documents(node, chain)
+        if isinstance(node, Mapping):
+            return {key: self.expand(value, chain) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self.expand(item, chain) for item in node]
+        return node
+
+
 def load_config(template_dir: Path) -> dict[str, Any]:
-    """Read the copier configuration (all documents merged) of the template in TEMPLATE_DIR."""
+    """Read the copier configuration (all documents merged, includes expanded) of TEMPLATE_DIR."""
     for name in _CONFIG_NAMES:
         path = template_dir / name
         if path.is_file():
             break
     else:
         raise TemplateNotFoundError(f"{template_dir} has no copier.yml: it is not a copier template.")
-    try:
-        text = path.read_text(encoding="utf-8")
-        documents = list(yamlio.load_all_text(text))
-    except (OSError, UnicodeDecodeError, yamlio.YAMLError) as error:
-        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise TemplateError(f"The template's {name} cannot be read ({first}): fix the template.") from error
+    includes = _Includes(template_dir)
+    documents = [doc for raw in _read_documents(path, name) for doc in includes.top_level(raw)]
     config: dict[str, Any] = {}
+    merged: dict[str, list[Any]] = {}
     for document in documents:
-        if document is None:
-            continue
         if not isinstance(document, Mapping):
             raise TemplateError(f"The template's {name} is not a mapping of questions: fix the template.")
+        for key in _MERGED_LISTS:
+            value = document.get(key)
+            if isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+            elif value is not None:
+                merged.setdefault(key, []).append(value)
         config.update(document)
+    config.update(merged)
     return config

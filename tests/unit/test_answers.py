@@ -96,7 +96,7 @@ def test_package_name_derived_from_project_name(
         ({"package_name": "9lives"}, "not a valid Python package name"),
         ({"package_name": "My-Pkg"}, "not a valid Python package name"),
         ({"description": " "}, "the description is empty"),
-        ({"description": "two\nlines"}, "single line"),
+        ({"description": "two\nlines"}, "one line of plain text"),
         ({"author_name": ""}, "the author name is empty"),
         ({"author_email": "nobody"}, "is not an email address"),
         ({"author_email": "a@b"}, "is not an email address"),
@@ -308,3 +308,28 @@ def test_read_project_answers(tmp_path: Path) -> None:
     (tmp_path / ".copier-answers.yml").write_text("[broken", encoding="utf-8")
     with pytest.raises(AnswersFileError, match="corrupt"):
         read_project_answers(tmp_path)
+
+
+def test_control_characters_refused_newlines_only_where_one_line_is_expected() -> None:
+    questions = parse_questions(
+        {
+            "title": {"type": "str", "default": "Line one\nline two"},
+            "notes": {"type": "str", "multiline": True, "default": ""},
+            "extra": {"type": "yaml", "default": "{}"},
+        }
+    )
+    q = Questionnaire(questions)
+    # A template's own default may span lines; the user's answers to one-line questions may not.
+    assert q.resolve({}, use_defaults=True)["title"] == "Line one\nline two"
+    with pytest.raises(InvalidAnswerError, match=r"Invalid answer for title: it holds '\\n'"):
+        q.resolve({"title": "a\nb"}, use_defaults=True)
+    assert q.resolve({"notes": "a\nb", "extra": "a: 1\nb: 2\n"}, use_defaults=True)["notes"] == "a\nb"
+    for bad in ("a\x1bb", "a\x00", "a\rb", "a\u2028b", "a\u202eb"):
+        with pytest.raises(InvalidAnswerError, match="control character"):
+            q.resolve({"notes": bad}, use_defaults=True)
+
+
+def test_envops_reach_jinja_only_as_plain_settings() -> None:
+    q = Questionnaire([], envops={"keep_trailing_newline": True, "finalize": "os.system", "loader": "x"})
+    assert q.env.keep_trailing_newline is True
+    assert q.env.finalize is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from pathlib import Path
 
 import pytest
 
@@ -91,3 +92,43 @@ def test_edit_through_document_is_one_line() -> None:
 def test_dump_and_load_helpers() -> None:
     assert yamlio.load_text(yamlio.dump_text({"on": ["push"]})) == {"on": ["push"]}
     assert yamlio.load_all_text("a: 1\n---\nb: 2\n") == [{"a": 1}, {"b": 2}]
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(6)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (BOMB, "aliases expand"),
+        ("x" * (yamlio.MAX_BYTES + 1), "larger than"),
+        ("[" * 10_000, "nested deeper"),
+        ("".join(" " * i + "k:\n" for i in range(yamlio.MAX_DEPTH + 5)), "nested deeper"),
+        ("".join(f"- {i}\n" for i in range(yamlio.MAX_NODES + 5)), "more than"),
+    ],
+    ids=["alias-bomb", "too-big", "deep-flow", "deep-block", "too-many-values"],
+)
+def test_load_refuses_hostile_yaml(text: str, reason: str) -> None:
+    for load in (yamlio.load_text, yamlio.load_all_text, yamlio.parse_document):
+        with pytest.raises(yamlio.UnsafeYAMLError, match=reason):
+            load(text)
+
+
+def test_load_keeps_small_alias_use() -> None:
+    text = "base: &base {runs-on: ubuntu-latest}\njobs:\n  a: *base\n  b:\n    <<: *base\n    name: b\n"
+    data = yamlio.load_text(text)
+    assert data["jobs"]["a"]["runs-on"] == data["jobs"]["b"]["runs-on"] == "ubuntu-latest"
+
+
+def test_read_text_refuses_what_is_not_a_small_regular_file(tmp_path: Path) -> None:
+    with pytest.raises(yamlio.UnsafeYAMLError, match="not a regular file"):
+        yamlio.read_text(Path("/dev/zero"))
+    big = tmp_path / "big.yml"
+    big.write_bytes(b"#" * (yamlio.MAX_BYTES + 1))
+    with pytest.raises(yamlio.UnsafeYAMLError, match="larger than"):
+        yamlio.read_text(big)
+    small = tmp_path / "small.yml"
+    small.write_text("a: 1\n", encoding="utf-8")
+    assert yamlio.load_path(small) == {"a": 1}
