@@ -10,7 +10,8 @@ The bundle is append-only: released versions are never rewritten.
 The reusable workflows in `.github/` call this repository's composite actions
 by tag; the release moves those refs to the tag it cuts, so each tag's
 workflows use that same tag's actions. It moves the workflows' default
-`mlscaffold-cli==X.Y.Z` (the mlscaffold they install) the same way.
+`mlscaffold-cli==X.Y.Z` (the mlscaffold they install) the same way; template sync's
+default `newest` (resolved when it runs, then pinned) has nothing to move.
 """
 
 from __future__ import annotations

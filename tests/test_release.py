@@ -168,8 +168,8 @@ def test_repository_workflows_call_actions_at_the_current_release() -> None:
 
 
 def test_repository_workflows_install_the_current_release() -> None:
-    # The reusable workflows install exactly this release of our own distribution by default;
-    # release.py moves the default with the `uses:` refs.
+    # project-ci installs exactly this release of our own distribution by default (release.py moves
+    # the default with the `uses:` refs); template sync resolves the newest release, then pins it.
     from mlscaffold import __version__
     from mlscaffold.yamlio import load_text
 
@@ -181,5 +181,5 @@ def test_repository_workflows_install_the_current_release() -> None:
             defaults[path.name] = inputs["mlscaffold"]["default"]
     assert defaults == {
         "project-ci.yml": f"mlscaffold-cli=={__version__}",
-        "template-sync.yml": f"mlscaffold-cli=={__version__}",
+        "template-sync.yml": "newest",
     }

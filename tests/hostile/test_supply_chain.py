@@ -5,8 +5,13 @@ workflow input defaulting to `mlscaffold` would run a stranger's code (in templa
 write token). The scanner below reads every workflow, action, template file, the rendered default
 project, the docs, README, scripts and benchmarks, finds each install of the tool and accepts only
 `mlscaffold-cli==X.Y.Z`, a git URL at a release tag or a full commit SHA, or a local install from
-a checkout or a wheel. CHANGELOG.md is not scanned: it records what past releases did (including
-the old name they used) and is not run by anyone; docs/changelog.md only includes it.
+a checkout or a wheel. One more form is allowed, in reusable workflows only and only exactly as
+template-sync.yml writes it: an input defaulting to `newest`, whose job resolves the newest
+release of the bare name `mlscaffold-cli` (`uv pip compile --no-deps --prerelease disallow`, no
+index of its own), refuses anything but `mlscaffold-cli==X.Y.Z`, and installs only that exact pin
+(or a pin the guard step accepted) through a step output. CHANGELOG.md is not scanned: it
+records what past releases did (including the old name they used) and is not run by anyone;
+docs/changelog.md only includes it.
 """
 
 from __future__ import annotations
@@ -211,6 +216,71 @@ def scan_pre_commit_revs(text: str, where: str) -> list[Finding]:
     return findings
 
 
+# Resolve-then-pin, the only form `newest` may take (see the module docstring), line by line.
+NEWEST = "newest"
+GUARD_STEP = "The mlscaffold requirement is pinned"
+_RESOLVE = re.compile(
+    r'resolved="\$\(echo mlscaffold-cli \| uv pip compile - (?P<options>[^)"]*?)\s*'
+    r'2> "\$RUNNER_TEMP/[\w.-]+"\)"'
+)
+_RESOLVE_OPTIONS = ["--no-deps", "--prerelease", "disallow", "--no-header", "--no-annotate", "--quiet"]
+_VALIDATE = 'if [[ ! "$resolved" =~ ^mlscaffold-cli==([0-9]+\\.[0-9]+\\.[0-9]+)$ ]]; then'
+_OUTPUTS = {
+    'echo "requirement=mlscaffold-cli==${BASH_REMATCH[1]}" >> "$GITHUB_OUTPUT"',  # the resolved release
+    'echo "requirement=${MLSCAFFOLD}" >> "$GITHUB_OUTPUT"',  # a pin the guard step accepted
+}
+_FROM_VARIABLE = re.compile(r'--from[ =]"?\$\{?(?P<var>\w+)\}?"?')
+
+
+def _resolve_step_problems(run: str) -> list[str]:
+    """Return how a resolving step's `run:` text departs from the one allowed form."""
+    lines = [line.strip() for _, line in _logical_lines(run)]
+    joined = "\n".join(lines)
+    problems = []
+    resolves = [m for line in lines if (m := _RESOLVE.fullmatch(re.sub(r"\s+", " ", line)))]
+    if len(resolves) != 1 or resolves[0].group("options").split() != _RESOLVE_OPTIONS:
+        problems.append(
+            "resolve exactly `echo mlscaffold-cli | uv pip compile - " + " ".join(_RESOLVE_OPTIONS) + "`"
+        )
+    validate = joined.find(_VALIDATE)
+    if validate < 0 or "exit 1" not in joined[validate : joined.find("\nfi", validate)]:
+        problems.append("refuse (exit 1) any answer but mlscaffold-cli==X.Y.Z")
+    writes = [line for line in lines if "requirement=" in line]
+    if not writes or set(writes) - _OUTPUTS:
+        problems.append("write only requirement=mlscaffold-cli==${BASH_REMATCH[1]} or a guarded pin")
+    return problems
+
+
+def scan_resolve_then_pin(data: dict[str, object], where: str) -> list[Finding]:
+    """Return how each job of a workflow whose input defaults to `newest` could install a wrong package."""
+    findings = []
+    for job_name, job in (data.get("jobs") or {}).items():  # type: ignore[union-attr]
+        steps = list((job or {}).get("steps") or [])
+        if not steps:
+            continue
+        resolving = [s for s in steps if "uv pip compile" in str(s.get("run", ""))]
+        problems = []
+        if steps[0].get("name") != GUARD_STEP:
+            problems.append("the guard step must come first")
+        if len(resolving) != 1 or "id" not in resolving[0]:
+            problems.append("one resolving step, with an id")
+        else:
+            problems += _resolve_step_problems(str(resolving[0]["run"]))
+            output = "${{ steps.%s.outputs.requirement }}" % resolving[0]["id"]  # noqa: UP031 - braces
+            for step in steps:
+                env = step.get("env") or {}
+                for match in _FROM_VARIABLE.finditer(str(step.get("run", ""))):
+                    if env.get(match.group("var")) != output:
+                        problems.append(
+                            f"step {step.get('name')!r} installs ${match.group('var')}, not {output}"
+                        )
+        findings += [
+            Finding(f"{where} (job {job_name})", NEWEST, f"`{NEWEST}` must resolve then pin: {p}")
+            for p in problems
+        ]
+    return findings
+
+
 def scan_workflow_inputs(text: str, where: str) -> list[Finding]:
     """Return workflow_call inputs and `with:` values naming the tool that are not exact pins."""
     try:
@@ -221,14 +291,19 @@ def scan_workflow_inputs(text: str, where: str) -> list[Finding]:
         return []
     values: list[tuple[str, object]] = []
     call = (data.get("on") or {}).get("workflow_call") if isinstance(data.get("on"), dict) else None
+    findings = []
     for name, spec in ((call or {}).get("inputs") or {}).items():
         if "mlscaffold" in name.lower() and isinstance(spec, dict) and "default" in spec:
+            if spec["default"] == NEWEST:
+                findings += scan_resolve_then_pin(data, where)
+                continue
             values.append((f"input {name} default", spec["default"]))
     for job_name, job in (data.get("jobs") or {}).items():
         for name, value in ((job or {}).get("with") or {}).items():
             if name.lower() == "mlscaffold":
+                if value == NEWEST and "/template-sync.yml@" in str((job or {}).get("uses", "")):
+                    continue  # the one reusable workflow that resolves then pins
                 values.append((f"job {job_name} with {name}", value))
-    findings = []
     for label, value in values:
         text_value = "" if value is None else str(value)
         reason = "empty: a caller would install whatever the step falls back to" if not text_value else None
@@ -272,6 +347,8 @@ def scan_file(path: Path, base: Path) -> list[Finding]:
 
 BAD_LINES = [
     "pip install mlscaffold",
+    "uvx --from mlscaffold-cli mlscaffold upgrade --defaults",
+    "echo mlscaffold-cli | uv pip compile - > req.txt && pip install mlscaffold-cli",
     "python -m pip install -q mlscaffold==0.3.0",
     "pip install 'mlscaffold-cli>=0.3'",
     "pip install mlscaffold-cli",
@@ -358,6 +435,61 @@ jobs:
     ]:
         found = scan_workflow_inputs(workflow.format(default=default, value=value), "w.yml")
         assert len(found) == 1, (default, value)
+
+
+TEMPLATE_SYNC = ROOT / ".github" / "workflows" / "template-sync.yml"
+
+# Each edit of template-sync.yml (old, new) turns resolve-then-pin into something that could
+# install a stranger's package, a pre-release or an unchecked answer: the scanner must say so.
+RESOLVE_THEN_PIN_BROKEN = {
+    "the foreign name resolved": ("echo mlscaffold-cli \\", "echo mlscaffold \\"),
+    "pre-releases allowed": ("--prerelease disallow", "--prerelease allow"),
+    "an index of its own": ("--no-deps", "--no-deps --extra-index-url https://evil.example/simple"),
+    "any version accepted": ("^mlscaffold-cli==([0-9]+\\.[0-9]+\\.[0-9]+)$", "^mlscaffold-cli==(.+)$"),
+    "the raw answer passed on": (
+        'echo "requirement=mlscaffold-cli==${BASH_REMATCH[1]}"',
+        'echo "requirement=${resolved}"',
+    ),
+    "the input installed directly": (
+        'uvx --from "$REQUIREMENT" mlscaffold upgrade',
+        'uvx --from "$MLSCAFFOLD" mlscaffold upgrade',
+    ),
+    "the requirement taken from the input": (
+        "secrets.token }}\n          REQUIREMENT: ${{ steps.tool.outputs.requirement }}",
+        "secrets.token }}\n          REQUIREMENT: ${{ inputs.mlscaffold }}",
+    ),
+    "the guard not first": ("      - name: The mlscaffold requirement is pinned", "      - name: Pinned"),
+}
+
+
+def test_scanner_accepts_template_sync_resolve_then_pin() -> None:
+    assert scan_workflow_inputs(TEMPLATE_SYNC.read_text(encoding="utf-8"), "t.yml") == []
+
+
+@pytest.mark.parametrize("edit", list(RESOLVE_THEN_PIN_BROKEN))
+def test_scanner_finds_a_broken_resolve_then_pin(edit: str) -> None:
+    old, new = RESOLVE_THEN_PIN_BROKEN[edit]
+    text = TEMPLATE_SYNC.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    findings = scan_workflow_inputs(text.replace(old, new), "t.yml")
+    assert findings and all("`newest` must resolve then pin" in f.reason for f in findings), findings
+
+
+def test_scanner_allows_newest_only_where_it_resolves() -> None:
+    caller = """\
+on: push
+jobs:
+  sync:
+    uses: mlscaffold/mlscaffold/.github/workflows/{workflow}@v0.4.0
+    with:
+      mlscaffold: newest
+"""
+    assert scan_workflow_inputs(caller.format(workflow="template-sync.yml"), "c.yml") == []
+    assert len(scan_workflow_inputs(caller.format(workflow="project-ci.yml"), "c.yml")) == 1
+    # A workflow of its own defaulting to `newest` without the resolving step: found.
+    bare = "on:\n  workflow_call:\n    inputs:\n      mlscaffold:\n        default: newest\njobs:\n"
+    bare += '  sync:\n    runs-on: x\n    steps:\n      - run: uvx --from "$MLSCAFFOLD" mlscaffold upgrade\n'
+    assert scan_workflow_inputs(bare, "b.yml") != []
 
 
 PRE_COMMIT = """\

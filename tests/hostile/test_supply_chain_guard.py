@@ -3,7 +3,9 @@
 The `mlscaffold` input of project-ci.yml and template-sync.yml is a requirement `uvx --from`
 installs; the guard step runs before anything is installed (in template sync, before any
 token is used) and fails with one `::error::` line unless the value is `mlscaffold-cli==X.Y.Z`
-or a `git+https://` URL at a release tag or a 40-hex commit. The value reaches the step through
+or a `git+https://` URL at a release tag or a 40-hex commit (template sync also takes `newest`,
+its default, or empty: a later step resolves the newest release and installs exactly that
+version; see tests/workflows/test_template_sync_steps.py). The value reaches the step through
 `env:` only, so no value can become shell code; the error line shows it cut and sanitised, so
 no value can add a workflow command (`::add-mask::`, `::set-output::`) either.
 """
@@ -31,8 +33,9 @@ GOOD = [
     f"git+https://github.com/my-fork/mlscaffold@{SHA}",
     f"mlscaffold-cli @ git+https://git.example.com:8443/team/mlscaffold.git@{SHA}",
 ]
+# Template sync's own default (empty means the default, like its other inputs); not a requirement.
+NEWEST = ["newest", ""]
 BAD = [
-    "",
     "mlscaffold",
     "mlscaffold==0.3.0",
     "mlscaffold-cli",
@@ -48,6 +51,10 @@ BAD = [
     "./dist/mlscaffold_cli-0.4.0-py3-none-any.whl",
     "$(touch /tmp/pwned)",
     "mlscaffold-cli==0.4.0 --index-url https://evil.example/simple",
+    "newest ",
+    "Newest",
+    "latest",
+    "mlscaffold-cli==newest",
 ]
 
 
@@ -87,13 +94,21 @@ def test_guard_accepts_an_exact_pin(workflow: str, value: str, tmp_path: Path) -
     assert (result.returncode, result.stdout) == (0, ""), result.stderr
 
 
-@pytest.mark.parametrize("value", BAD)
-@pytest.mark.parametrize("workflow", list(GUARDED))
+@pytest.mark.parametrize("value", NEWEST)
+def test_guard_lets_template_sync_resolve_the_newest_release(value: str, tmp_path: Path) -> None:
+    result = run_guard("template-sync.yml", value, tmp_path)
+    assert (result.returncode, result.stdout) == (0, ""), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("workflow", "value"),
+    [(w, v) for w in GUARDED for v in BAD] + [("project-ci.yml", v) for v in NEWEST],
+)
 def test_guard_refuses_what_could_be_someone_elses_package(workflow: str, value: str, tmp_path: Path) -> None:
     result = run_guard(workflow, value, tmp_path)
     assert result.returncode == 1
     [line] = result.stdout.splitlines()
-    assert line.startswith("::error::input mlscaffold must be mlscaffold-cli==X.Y.Z")
+    assert line.startswith("::error::input mlscaffold must be ") and "mlscaffold-cli==X.Y.Z" in line
     # One line: a newline in the value cannot start a workflow command (`::add-mask::`) of its own.
     assert "\n" not in value or "?::add-mask::x" in line
     assert list(tmp_path.iterdir()) == []  # nothing ran: `$(touch ...)` stays text

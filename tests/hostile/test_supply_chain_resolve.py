@@ -2,48 +2,26 @@
 
 A wheel of this checkout is built with the version of the template under test (in tests the
 working tree is tagged like v0.4.0.dev0, as the release will tag it), and another at the
-checkout's own version (the reusable workflows' default). The exact requirement strings the
-generated `ci.yml` and the reusable workflows hand to `uvx --from` are resolved against a
+checkout's own version (project-ci.yml's default). The exact requirement strings the
+generated `ci.yml` and project-ci.yml hand to `uvx --from` are resolved against a
 local find-links directory holding only those wheels: they must resolve to `mlscaffold-cli`
 (the name we own on PyPI), while the old `mlscaffold==0.3.0` must not resolve at all.
 """
 
 from __future__ import annotations
 
-import re
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from wheels import build_wheel
 
 from mlscaffold import __version__
 from mlscaffold.yamlio import load_text
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def build_wheel(version: str, out: Path, work: Path) -> Path:
-    """Build a wheel of this checkout whose version is VERSION into OUT."""
-    tree = work / f"checkout-{version}"
-    tree.mkdir(parents=True)
-    shutil.copy2(ROOT / "pyproject.toml", tree)
-    shutil.copy2(ROOT / "README.md", tree)
-    shutil.copytree(ROOT / "mlscaffold", tree / "mlscaffold", ignore=shutil.ignore_patterns("__pycache__"))
-    init = tree / "mlscaffold" / "__init__.py"
-    init.write_text(
-        re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', init.read_text(encoding="utf-8")),
-        encoding="utf-8",
-    )
-    subprocess.run(
-        [sys.executable, "-m", "uv", "build", "--quiet", "--wheel", "--out-dir", str(out), str(tree)],
-        check=True,
-        capture_output=True,
-    )
-    [wheel] = out.glob(f"*-{version}-*.whl")
-    return wheel
 
 
 @pytest.fixture(scope="module")
@@ -102,9 +80,9 @@ def test_generated_ci_check_job_resolves_the_tool(
     assert result.stdout.split() == [f"mlscaffold-cli=={newest_version.removeprefix('v')}"]
 
 
-@pytest.mark.parametrize("workflow", ["project-ci.yml", "template-sync.yml"])
-def test_reusable_workflow_default_resolves_the_tool(workflow: str, find_links: Path) -> None:
-    data = load_text((ROOT / ".github" / "workflows" / workflow).read_text(encoding="utf-8"))
+def test_reusable_workflow_default_resolves_the_tool(find_links: Path) -> None:
+    # Template sync defaults to `newest`, resolved in the job (tests/workflows/test_template_sync_steps.py).
+    data = load_text((ROOT / ".github" / "workflows" / "project-ci.yml").read_text(encoding="utf-8"))
     requirement = data["on"]["workflow_call"]["inputs"]["mlscaffold"]["default"]
     result = resolve(requirement, find_links)
     assert result.returncode == 0, result.stderr
