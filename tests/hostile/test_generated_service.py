@@ -11,11 +11,8 @@ which cover the same cases in-process, run too.
 from __future__ import annotations
 
 import json
-import os
 import select
-import signal
 import socket
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -25,19 +22,13 @@ from typing import Any
 
 import pytest
 from hostile.installed_project import PACKAGE, installed_project, run_in
-from worlds import project_env
+from worlds import free_port, project_env, serving
 
 pytestmark = pytest.mark.slow
 
 RECORD = {"feature_1": 0.5, "feature_2": -1.0, "feature_3": 0.1, "feature_4": 2.0, "segment": "north"}
 PRIVATE = "private-models-dir"
 LIMIT = 1_000_000  # the service's default MAX_BODY_BYTES
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -54,35 +45,9 @@ def service(project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     env = project_env() | {"MODEL_PATH": str(model)}
     env.pop("MAX_BODY_BYTES", None)
     command = [str(project / ".venv" / "bin" / "python"), "-m", "uvicorn", f"{PACKAGE}.api:app"]
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            cwd=project,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                pytest.fail(f"uvicorn exited {server.returncode}: {log.read_text(encoding='utf-8')}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.3)
-        else:
-            pytest.fail("the service did not answer /metrics within 60 seconds")
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, cwd=project, env=env, probe_url=f"http://127.0.0.1:{port}/metrics", log=log):
         yield "127.0.0.1", port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def request(service: tuple[str, int], method: str, path: str, body: bytes | None = None) -> tuple[int, str]:

@@ -11,14 +11,10 @@ installs after the first cheap.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -28,7 +24,7 @@ from typing import Any
 
 import pytest
 from typer.testing import CliRunner
-from worlds import project_env
+from worlds import free_port, project_env, serving
 
 from mlscaffold.cli import app
 
@@ -111,12 +107,6 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
         yield patch
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def request_json(url: str, body: Any = None) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, headers={"content-type": "application/json"})
@@ -132,36 +122,10 @@ def service(project: Project, tmp_path: Path) -> Iterator[str]:
     """Start `make serve` on a free loopback port; stop it (and uvicorn) afterwards."""
     port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            ["make", "--no-print-directory", "serve", f"PORT={port}", "HOST=127.0.0.1"],
-            cwd=project.path,
-            env=dict(project.env),
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    command = ["make", "--no-print-directory", "serve", f"PORT={port}", "HOST=127.0.0.1"]
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                pytest.fail(f"make serve exited {server.returncode}: {log.read_text(encoding='utf-8')}")
-            try:
-                with urllib.request.urlopen(f"{base}/health", timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.3)
-        else:
-            pytest.fail("the service did not answer /health within 60 seconds")
+    with serving(command, cwd=project.path, env=dict(project.env), probe_url=f"{base}/health", log=log):
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def test_new_locks_and_setup_installs_from_the_lock(project: Project) -> None:
