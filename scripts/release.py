@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -83,6 +84,21 @@ def _bump_uses(root: Path, tag: str) -> list[Path]:
     return changed
 
 
+def _regenerate_docs(root: Path) -> None:
+    """Rebuild the generated reference pages: they show the workflow defaults the release moved."""
+    if not (root / "scripts" / "gen_docs.py").is_file():
+        return
+    done = subprocess.run(
+        [sys.executable, str(root / "scripts" / "gen_docs.py")],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        _fail(f"scripts/gen_docs.py failed: {done.stderr.strip()}")
+
+
 def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
     """Run the release; ROOT is the mlscaffold checkout to release from."""
     template = root / "templates" / "default"
@@ -104,7 +120,10 @@ def main(argv: list[str] | None = None, root: Path = ROOT) -> int:
         _fail(str(error))
     _bump(init, version)
     moved = _bump_uses(root, tag)
+    _regenerate_docs(root)
     run_git(["add", str(bundle), str(init), *map(str, moved)], root)
+    if (root / "docs" / "reference").is_dir():
+        run_git(["add", str(root / "docs" / "reference")], root)
     run_git(["commit", "--quiet", "-m", f"Release {tag}"], root)
     run_git(["tag", "-a", tag, "-m", f"mlscaffold {tag}"], root)
     print(f"template {tag} is commit {commit[:12]} in {bundle.relative_to(root)}")

@@ -183,3 +183,25 @@ def test_repository_workflows_install_the_current_release() -> None:
         "project-ci.yml": f"mlscaffold-cli=={__version__}",
         "template-sync.yml": "newest",
     }
+
+
+def test_release_regenerates_the_reference_pages(release_checkout: Path) -> None:
+    # The release moves workflow defaults that docs/reference/workflows.md shows: the release
+    # commit must carry the page rebuilt, or the docs drift test fails right after every release.
+    scripts = release_checkout / "scripts"
+    scripts.mkdir()
+    (scripts / "gen_docs.py").write_text(
+        "from pathlib import Path\n"
+        "root = Path(__file__).resolve().parent.parent\n"
+        "page = root / 'docs' / 'reference' / 'workflows.md'\n"
+        "page.parent.mkdir(parents=True, exist_ok=True)\n"
+        "version = (root / 'mlscaffold' / '__init__.py').read_text().split('\"')[1]\n"
+        "page.write_text(f'default mlscaffold-cli=={version}\\n')\n",
+        encoding="utf-8",
+    )
+    git("add", "-A", cwd=release_checkout)
+    git("commit", "-qm", "docs generator", cwd=release_checkout)
+    assert load_release_script().main(["0.1.0"], root=release_checkout) == 0
+    page = git("show", "v0.1.0:docs/reference/workflows.md", cwd=release_checkout)
+    assert page == "default mlscaffold-cli==0.1.0"
+    assert git("status", "--porcelain", cwd=release_checkout) == ""
