@@ -1,0 +1,178 @@
+"""`mlscaffold upgrade` on repositories that are not pristine: ignored files, stale locks,
+a git operation in progress, hooks, conflicts a merge tool must see, pinned refs.
+
+Each test runs the CLI on a real project generated from the small template and checks
+that nothing of the user's is overwritten and that what is printed is true.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+from upgrade_worlds import snapshot
+from worlds import git
+
+from mlscaffold import cli
+
+runner = CliRunner()
+
+
+def upgrade(project: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(cli.app, ["upgrade", str(project), *args])
+
+
+def commit_all(project: Path, message: str = "user work") -> None:
+    git("add", "-A", cwd=project)
+    git("commit", "-qm", message, cwd=project)
+
+
+def read(project: Path, relpath: str) -> str:
+    return (project / relpath).read_text(encoding="utf-8")
+
+
+def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+    assert "Traceback" not in result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1, result.output
+    return errors[0]
+
+
+def state(project: Path) -> dict[str, str]:
+    """Return the repository's state an upgrade may change: every file but git's object store."""
+    return {k: v for k, v in snapshot(project).items() if not k.startswith(".git/objects/")}
+
+
+def test_upgrade_ignored_file_at_added_path_is_kept(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    with (project / ".gitignore").open("a", encoding="utf-8") as handle:
+        handle.write("CONTRIBUTING.md\n")
+    commit_all(project)
+    (project / "CONTRIBUTING.md").write_text("our private draft\n", encoding="utf-8")
+    result = upgrade(project, "--to", "v1.1.0")
+    assert result.exit_code == 3, result.output
+    assert read(project, "CONTRIBUTING.md") == "our private draft\n"
+    assert read(project, "CONTRIBUTING.md.mlscaffold-new") == "Keep coverage above 80%.\n"
+    assert "CONTRIBUTING.md: " in result.stdout
+    assert "CONTRIBUTING.md.mlscaffold-new" in result.stdout
+
+
+def test_upgrade_conflict_is_unmerged_in_the_index(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    readme = read(project, "README.md").replace("Run the thing.", "Run the thing our way.")
+    (project / "README.md").write_text(readme, encoding="utf-8")
+    commit_all(project)
+    result = upgrade(project, "--to", "v1.1.0")
+    assert result.exit_code == 3, result.output
+    assert "UU README.md" in git("status", "--porcelain", cwd=project).splitlines()
+    stages = sorted(line.split()[2] for line in git("ls-files", "-u", "README.md", cwd=project).splitlines())
+    assert stages == ["1", "2", "3"]
+    assert "<<<<<<< yours" in read(project, "README.md")
+    assert "git mergetool" in result.stdout
+    # The rest of the upgrade is staged as usual.
+    assert "params.yaml" in git("diff", "--cached", "--name-only", cwd=project)
+
+
+def test_upgrade_stale_index_lock_refused_before_writing(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    (project / ".git/index.lock").write_bytes(b"")
+    before = snapshot(project)
+    result = upgrade(project)
+    assert result.exit_code == 1
+    assert str(project / ".git" / "index.lock") in one_error_line(result)
+    assert snapshot(project) == before
+
+
+def test_upgrade_report_in_missing_directory_refused_before_writing(project_at, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    before = snapshot(project)
+    result = upgrade(project, "--report", str(tmp_path / "missing" / "report.json"))
+    assert result.exit_code == 1
+    assert "missing" in one_error_line(result)
+    assert snapshot(project) == before
+
+
+def test_upgrade_dirty_message_names_whole_paths(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    (project / "README.md").write_text("wip\n", encoding="utf-8")
+    result = upgrade(project)
+    assert result.exit_code == 1
+    assert "(README.md)" in one_error_line(result)
+
+
+def _merge_in_progress(project: Path) -> None:
+    git("checkout", "-qb", "side", cwd=project)
+    git("commit", "-q", "--allow-empty", "-m", "side", cwd=project)
+    git("checkout", "-q", "-", cwd=project)
+    git("commit", "-q", "--allow-empty", "-m", "main", cwd=project)
+    git("merge", "--no-ff", "--no-commit", "side", cwd=project)
+
+
+def _rebase_in_progress(project: Path) -> None:
+    git("commit", "-q", "--allow-empty", "-m", "one", cwd=project)
+    subprocess.run(
+        ["git", "rebase", "-q", "-i", "--keep-empty", "HEAD~1"],
+        cwd=project,
+        env={**os.environ, "GIT_SEQUENCE_EDITOR": "sed -i s/^pick/edit/"},
+        check=True,
+        capture_output=True,
+    )
+
+
+def _bisect_in_progress(project: Path) -> None:
+    git("bisect", "start", cwd=project)
+
+
+@pytest.mark.parametrize(
+    ("setup", "operation"),
+    [(_merge_in_progress, "merge"), (_rebase_in_progress, "rebase"), (_bisect_in_progress, "bisect")],
+)
+def test_upgrade_commit_refused_during_git_operation(project_at, setup, operation: str) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    setup(project)
+    before = state(project)
+    result = upgrade(project, "--commit")
+    assert result.exit_code == 1, result.output
+    assert f"a {operation} is in progress" in one_error_line(result)
+    assert state(project) == before
+
+
+def _hook(project: Path, body: str) -> None:
+    hook = project / ".git/hooks/pre-commit"
+    hook.parent.mkdir(exist_ok=True)
+    hook.write_text("#!/bin/sh\n" + body, encoding="utf-8")
+    hook.chmod(0o755)
+
+
+def test_upgrade_commit_runs_hooks(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.1.0")
+    _hook(project, f"touch '{project.parent / 'hook-ran'}'\n")
+    result = upgrade(project, "--commit")
+    assert result.exit_code == 0, result.output
+    assert (project.parent / "hook-ran").exists()
+    assert git("status", "--porcelain", cwd=project) == ""
+
+
+def test_upgrade_commit_no_verify_skips_hooks(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.1.0")
+    _hook(project, "exit 1\n")
+    result = upgrade(project, "--commit", "--no-verify")
+    assert result.exit_code == 0, result.output
+    assert git("log", "-1", "--format=%s", cwd=project).startswith("Upgrade the mlscaffold template")
+
+
+def test_upgrade_commit_failing_hook_leaves_repository_as_before(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.1.0")
+    _hook(project, "echo 'lint failed' >&2\nexit 1\n")
+    before = state(project)
+    result = upgrade(project, "--commit")
+    assert result.exit_code == 1, result.output
+    line = one_error_line(result)
+    assert "lint failed" in line
+    assert "nothing was changed" in line
+    assert state(project) == before
+    fsck = subprocess.run(["git", "fsck", "--full"], cwd=project, capture_output=True, check=False)
+    assert fsck.returncode == 0, fsck.stderr
