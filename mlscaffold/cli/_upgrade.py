@@ -151,8 +151,8 @@ def upgrade(
         if report is not None:
             _write_report(report, result)
         _print(result, path)
-    if result.conflicts:
-        raise typer.Exit(EXIT_ATTENTION)
+        if result.conflicts:
+            raise typer.Exit(EXIT_ATTENTION)
 
 
 def _print(result: UpgradeResult, path: Path) -> None:
