@@ -256,6 +256,12 @@ class _Undo:
         self.old_ref: str | None = None
         self.ref_moved = False
         self.made_dirs: list[Path] = []
+        self.saved: dict[Path, bytes | None] = {}
+        self.commit: str | None = None
+
+    def save(self, path: Path) -> None:
+        """Remember PATH's bytes (or its absence), to put back on rollback."""
+        self.saved[path] = path.read_bytes() if path.is_file() else None
 
     def record_dirs(self, paths: Sequence[str]) -> None:
         for path in paths:
@@ -266,6 +272,14 @@ class _Undo:
 
     def rollback(self) -> None:
         project = self.project
+        if self.commit:
+            run_git(["update-ref", "HEAD", self.step.head, self.commit], project, check=False)
+        for path, content in self.saved.items():
+            with suppress(OSError):
+                if content is None:
+                    path.unlink()
+                else:
+                    path.write_bytes(content)
         if self.ref_moved:
             if self.old_ref:
                 run_git(["update-ref", self.step.keep_ref, self.old_ref], project, check=False)
@@ -341,7 +355,9 @@ def _apply(project: Path, step: FinalStep) -> str | None:
         run_git(["update-ref", step.keep_ref, step.keep_commit, undo.old_ref or _ZERO], project)
         undo.ref_moved = True
         if step.commit_message is not None:
-            made = _commit(project, step, env)
+            # `git commit` writes the message file before it signs, and does not take it back.
+            undo.save(git_dir / "COMMIT_EDITMSG")
+            made = undo.commit = _commit(project, step, env)
         next_index.replace(git_dir / "index")
     except BaseException:
         undo.rollback()

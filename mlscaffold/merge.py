@@ -56,7 +56,8 @@ class Conflict:
             ),
             "rename-source-gone": (
                 f"the template renames {self.detail} to this path, but you moved or deleted {self.detail}: "
-                f"it was not added; the template's version is `{template_ref}:{self.path}` if you want it"
+                "it was not added (a file you moved got the template's changes); move your file here if the "
+                f"template's files refer to this path; the template's version is `{template_ref}:{self.path}`"
             ),
             "content": "both changed it: resolve the conflict markers",
             "binary": (

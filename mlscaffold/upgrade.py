@@ -277,7 +277,9 @@ def upgrade_project(
                         f"Writing {len(merged.added) + len(merged.updated) + len(merged.removed)} files ..."
                     )
                     message = f"Upgrade the mlscaffold template from {status.current} to {target}"
-                    step = _final_step(scratch, merged, message if commit and not merged.conflicts else None)
+                    step = _final_step(
+                        scratch, merged, message if commit and not merged.conflicts else None, new_answers
+                    )
                     step = replace(step, verify=verify)
                     made = apply_upgrade(project, step, on_applied)
     added_questions = {k: v for k, v in new_answers.items() if k not in recorded_answers}
@@ -312,7 +314,9 @@ def _in_the_way(project: Path, added: Sequence[str]) -> list[str]:
     return blocked
 
 
-def _final_step(scratch: gitstore.Scratch, merged: MergeResult, commit_message: str | None) -> FinalStep:
+def _final_step(
+    scratch: gitstore.Scratch, merged: MergeResult, commit_message: str | None, answers: Mapping[str, Any]
+) -> FinalStep:
     """Return the one change the project undergoes, objects included."""
     ours = scratch.git(["rev-parse", "refs/heads/yours"])
     return FinalStep(
@@ -328,7 +332,8 @@ def _final_step(scratch: gitstore.Scratch, merged: MergeResult, commit_message: 
         unmerged=merged.unmerged,
         beside=merged.beside,
         commit_message=commit_message,
-        commit_env=git.identity_env(scratch.project, None, None),
+        # The same fallback as `new`: the project's author answers, then mlscaffold's own.
+        commit_env=git.identity_env(scratch.project, answers.get("author_name"), answers.get("author_email")),
     )
 
 

@@ -176,3 +176,85 @@ def test_upgrade_commit_failing_hook_leaves_repository_as_before(project_at) -> 
     assert state(project) == before
     fsck = subprocess.run(["git", "fsck", "--full"], cwd=project, capture_output=True, check=False)
     assert fsck.returncode == 0, fsck.stderr
+
+
+def test_upgrade_commit_without_identity_uses_fallback(project_at, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.1.0")
+    bare_home = tmp_path / "home"
+    bare_home.mkdir()
+    monkeypatch.setenv("HOME", str(bare_home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(bare_home / ".gitconfig"))
+    result = upgrade(project, "--commit")
+    assert result.exit_code == 0, result.output
+    author = subprocess.run(
+        ["git", "log", "-1", "--format=%an <%ae>"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert author == "mlscaffold <mlscaffold@users.noreply.github.com>"
+
+
+def test_upgrade_commit_signing_failure_leaves_repository_as_before(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.1.0")
+    git("config", "commit.gpgsign", "true", cwd=project)
+    git("config", "gpg.program", "false", cwd=project)
+    before = state(project)
+    result = upgrade(project, "--commit")
+    assert result.exit_code == 1, result.output
+    line = one_error_line(result)
+    assert "git commit failed" in line and "nothing was changed" in line
+    assert state(project) == before
+
+
+def test_upgrade_rename_onto_existing_file_is_a_conflict(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    old = read(project, "src/demo_app/old_name.py")
+    (project / "src/demo_app/new_name.py").write_text("USER = 1\n", encoding="utf-8")
+    commit_all(project)
+    result = upgrade(project, "--to", "v1.1.0")
+    assert result.exit_code == 3, result.output
+    assert read(project, "src/demo_app/new_name.py") == "USER = 1\n"
+    assert read(project, "src/demo_app/old_name.py") == old
+    assert (
+        "src/demo_app/new_name.py: the template renames src/demo_app/old_name.py to this path, "
+        "which you already have" in result.stdout
+    )
+
+
+def test_upgrade_rename_of_file_the_user_moved_is_a_conflict(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    git("mv", "src/demo_app/old_name.py", "src/demo_app/helpers.py", cwd=project)
+    commit_all(project)
+    result = upgrade(project, "--to", "v1.1.0")
+    assert result.exit_code == 3, result.output
+    assert (project / "src/demo_app/helpers.py").is_file()
+    assert not (project / "src/demo_app/new_name.py").exists()
+    assert "you moved or deleted src/demo_app/old_name.py" in result.stdout
+    assert "refs/mlscaffold/template:src/demo_app/new_name.py" in result.stdout
+
+
+def test_upgrade_moves_only_refs_at_the_old_version(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.0.0")
+    sha = "0123456789abcdef0123456789abcdef01234567"
+    workflow = (
+        "on: push\n"
+        "permissions: {}\n"
+        "jobs:\n"
+        "  a:\n"
+        "    uses: mlscaffold/mlscaffold/.github/workflows/ci.yml@v1.0.0\n"
+        "  b:\n"
+        f"    uses: mlscaffold/mlscaffold/.github/workflows/ci.yml@{sha} # v1.0.0\n"
+        "  c:\n"
+        "    uses: mlscaffold/mlscaffold/.github/workflows/ci.yml@main\n"
+        "  d:\n"
+        "    uses: mlscaffold/mlscaffold/.github/workflows/ci.yml@v0.9.0\n"
+    )
+    (project / ".github/workflows/ours.yml").write_text(workflow, encoding="utf-8")
+    commit_all(project)
+    result = upgrade(project, "--to", "v1.1.0")
+    assert result.exit_code == 0, result.output
+    expected = workflow.replace("ci.yml@v1.0.0\n", "ci.yml@v1.1.0\n")
+    assert read(project, ".github/workflows/ours.yml") == expected
+    assert "Left as you pinned them" in result.stdout
+    for ref in (sha, "main", "v0.9.0"):
+        assert (
+            f".github/workflows/ours.yml: mlscaffold/mlscaffold/.github/workflows/ci.yml@{ref}" in result.stdout
+        )
