@@ -26,6 +26,7 @@ from mlscaffold.bundle import list_versions
 from mlscaffold.errors import (
     DirtyWorkTreeError,
     DowngradeError,
+    InvalidAnswerError,
     NotAProjectError,
     UnknownQuestionError,
     UnknownVersionError,
@@ -243,9 +244,7 @@ def upgrade_project(
                 f"use one of {', '.join(new_questions.names)}."
             )
         recorded_answers = dict(recorded.answers)
-        old_answers = old_questions.resolve(
-            {k: v for k, v in recorded_answers.items() if k in old_questions.names}, use_defaults=True
-        )
+        old_answers = _base_answers(old_questions, recorded_answers, data or {})
         given = {k: v for k, v in recorded_answers.items() if k in new_questions.names}
         given.update(data or {})
         new_answers = new_questions.resolve(given, use_defaults=ask is None, ask=ask)
@@ -335,6 +334,20 @@ def _final_step(
         # The same fallback as `new`: the project's author answers, then mlscaffold's own.
         commit_env=git.identity_env(scratch.project, answers.get("author_name"), answers.get("author_email")),
     )
+
+
+def _base_answers(questions: Any, recorded: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the answers the project was rendered with, to render its base again."""
+    given = {k: v for k, v in recorded.items() if k in questions.names}
+    try:
+        return dict(questions.resolve(given, use_defaults=True))
+    except InvalidAnswerError:
+        # A recorded answer the template rejects: the error says to pass --data, which then replaces
+        # it on both sides (the base cannot be rendered with an answer its own template refuses).
+        fixes = {k: v for k, v in data.items() if k in questions.names}
+        if not fixes:
+            raise
+        return dict(questions.resolve({**given, **fixes}, use_defaults=True))
 
 
 def _uses_pattern(answers: Mapping[str, Any], config: Mapping[str, Any], questions: Any) -> str:

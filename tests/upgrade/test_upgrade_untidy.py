@@ -258,3 +258,18 @@ def test_upgrade_moves_only_refs_at_the_old_version(project_at) -> None:  # type
         assert (
             f".github/workflows/ours.yml: mlscaffold/mlscaffold/.github/workflows/ci.yml@{ref}" in result.stdout
         )
+
+
+def test_upgrade_recorded_invalid_answer_fixed_with_data(project_at) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.1.0")
+    answers = project / ".copier-answers.yml"
+    answers.write_text(
+        read(project, ".copier-answers.yml").replace("coverage: 80", "coverage: 150"), encoding="utf-8"
+    )
+    commit_all(project)
+    refused = upgrade(project)
+    assert refused.exit_code == 1
+    assert "--data coverage=VALUE" in one_error_line(refused)
+    result = upgrade(project, "--data", "coverage=90")
+    assert result.exit_code == 0, result.output
+    assert "coverage: 90" in read(project, ".copier-answers.yml")
