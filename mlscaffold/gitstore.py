@@ -1,35 +1,30 @@
-"""git's object store, its output, and the one step that changes a repository.
+"""git's object store and git's output, for `upgrade`.
 
 Everything `upgrade` computes is written to a scratch bare repository that
-borrows the project's objects (alternates) and writes only its own. The project
-itself changes in `apply_upgrade` alone: its objects arrive through git
-(`unpack-objects`, which writes each under a temporary name and renames it), then
-work tree, index, refs and, with `--commit`, HEAD change under the project's own
-`index.lock`. A failure there is rolled back; the step runs in a detached child
-process, so a signal or even SIGKILL sent to mlscaffold cannot stop it halfway.
+borrows the project's objects (alternates) and writes only its own; what the
+project needs of it leaves as a pack (`Scratch.pack`), applied by `gitapply`.
+Every piece of git output `upgrade` reads is parsed here, NUL-separated.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from mlscaffold.errors import GitError, MlscaffoldError
+from mlscaffold.errors import MlscaffoldError
 from mlscaffold.git import git_text, run_git
-from mlscaffold.scratch import held_signals
 
 __all__ = [
-    "FinalStep",
+    "ZERO_ID",
     "Scratch",
     "StageEntry",
-    "apply_upgrade",
     "changed_paths",
+    "git_dir",
     "index_lock",
     "operation_in_progress",
     "scratch_for",
@@ -42,7 +37,7 @@ _IDENTITY = {
     "GIT_COMMITTER_EMAIL": "mlscaffold@users.noreply.github.com",
 }
 _MIN_GIT = (2, 38)
-_ZERO = "0" * 40
+ZERO_ID = "0" * 40
 
 
 @dataclass(frozen=True)
@@ -91,6 +86,18 @@ class Scratch:
         self._index_count += 1
         return {"GIT_INDEX_FILE": str(self.path / f"index-{self._index_count}")}
 
+    def project_head(self) -> str:
+        """Return the project's HEAD commit."""
+        return git_text(["rev-parse", "HEAD"], self.project)
+
+    def tree_of(self, commit: str) -> str:
+        """Return COMMIT's tree."""
+        return self.git(["rev-parse", f"{commit}^{{tree}}"])
+
+    def set_branch(self, name: str, commit: str) -> None:
+        """Point the scratch repository's branch NAME at COMMIT."""
+        self.git(["update-ref", f"refs/heads/{name}", commit])
+
     def tree_of_directory(self, directory: Path) -> str:
         """Store DIRECTORY as a tree, with what its own .gitignore ignores left out (as `new` commits it)."""
         env = {**self._index(), "GIT_WORK_TREE": str(directory)}
@@ -130,7 +137,7 @@ class Scratch:
         env = self._index()
         self.git(["read-tree", tree], env=env)
         # `--index-info` needs no work tree; mode 0 removes an entry.
-        lines = [f"0 {_ZERO}\t{path}\0" for path in remove]
+        lines = [f"0 {ZERO_ID}\t{path}\0" for path in remove]
         lines += [f"{mode} {blob}\t{path}\0" for path, (mode, blob) in put.items()]
         run_git(
             ["update-index", "--add", "-z", "--index-info"],
@@ -201,19 +208,20 @@ def changed_paths(project: Path) -> list[str]:
     return paths
 
 
-def _git_dir(project: Path) -> Path:
+def git_dir(project: Path) -> Path:
+    """Return the absolute path of PROJECT's git directory."""
     return Path(git_text(["rev-parse", "--absolute-git-dir"], project))
 
 
 def index_lock(project: Path) -> Path | None:
     """Return the project's index.lock when it exists (a git command running or one that crashed)."""
-    lock = _git_dir(project) / "index.lock"
+    lock = git_dir(project) / "index.lock"
     return lock if os.path.lexists(lock) else None
 
 
 def operation_in_progress(project: Path) -> str | None:
     """Name the merge, rebase, cherry-pick, revert or bisect in progress in PROJECT, if any."""
-    git_dir = _git_dir(project)
+    dot_git = git_dir(project)
     for name, operation in (
         ("MERGE_HEAD", "merge"),
         ("rebase-merge", "rebase"),
@@ -222,217 +230,6 @@ def operation_in_progress(project: Path) -> str | None:
         ("REVERT_HEAD", "revert"),
         ("BISECT_LOG", "bisect"),
     ):
-        if (git_dir / name).exists():
+        if (dot_git / name).exists():
             return operation
     return None
-
-
-@dataclass(frozen=True)
-class FinalStep:
-    """Everything the project's last change needs, computed beforehand."""
-
-    head: str
-    tree: str
-    keep_ref: str
-    keep_commit: str
-    pack: bytes
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()  # updated or removed: paths HEAD has
-    unmerged: Mapping[str, Sequence[StageEntry]] = field(default_factory=dict)
-    beside: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # path -> (mode, blob), untracked
-    commit_message: str | None = None
-    verify: bool = True
-    commit_env: Mapping[str, str] = field(default_factory=dict)
-
-
-class _Undo:
-    """What the final step did so far, and how to take it back."""
-
-    def __init__(self, project: Path, step: FinalStep) -> None:
-        self.project = project
-        self.step = step
-        self.worktree_touched = False
-        self.written: list[Path] = []
-        self.old_ref: str | None = None
-        self.ref_moved = False
-        self.made_dirs: list[Path] = []
-        self.saved: dict[Path, bytes | None] = {}
-        self.commit: str | None = None
-
-    def save(self, path: Path) -> None:
-        """Remember PATH's bytes (or its absence), to put back on rollback."""
-        self.saved[path] = path.read_bytes() if path.is_file() else None
-
-    def record_dirs(self, paths: Sequence[str]) -> None:
-        for path in paths:
-            parent = (self.project / path).parent
-            while parent != self.project and not parent.exists():
-                self.made_dirs.append(parent)
-                parent = parent.parent
-
-    def rollback(self) -> None:
-        project = self.project
-        if self.commit:
-            run_git(["update-ref", "HEAD", self.step.head, self.commit], project, check=False)
-        for path, content in self.saved.items():
-            with suppress(OSError):
-                if content is None:
-                    path.unlink()
-                else:
-                    path.write_bytes(content)
-        if self.ref_moved:
-            if self.old_ref:
-                run_git(["update-ref", self.step.keep_ref, self.old_ref], project, check=False)
-            else:
-                run_git(["update-ref", "-d", self.step.keep_ref], project, check=False)
-        for written in self.written:
-            with suppress(OSError):
-                written.unlink()
-        if self.worktree_touched:
-            for added in self.step.added:
-                with suppress(OSError):
-                    (project / added).unlink()
-            if self.step.changed:
-                # The real index is untouched and matched HEAD's content: take the files back from it.
-                run_git(
-                    ["checkout-index", "-f", "-q", "-z", "--stdin"],
-                    project,
-                    input_bytes="".join(f"{p}\0" for p in self.step.changed).encode(),
-                    check=False,
-                )
-            for directory in sorted(self.made_dirs, key=lambda d: len(d.parts), reverse=True):
-                with suppress(OSError):
-                    directory.rmdir()
-
-
-def _apply(project: Path, step: FinalStep) -> str | None:
-    """Change the project to STEP's result; roll back and raise on failure. Return the commit made."""
-    git_dir = _git_dir(project)
-    lock = git_dir / "index.lock"
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-    except FileExistsError:
-        raise MlscaffoldError(
-            f"{lock} exists: another git command is running in {project}, or one crashed; "
-            "when none is running, delete that file and run the upgrade again. Nothing was changed."
-        ) from None
-    os.close(fd)
-    next_index = git_dir / f"mlscaffold-index-{os.getpid()}"
-    undo = _Undo(project, step)
-    env = {"GIT_INDEX_FILE": str(next_index)}
-    made: str | None = None
-    try:
-        if step.pack:
-            run_git(["unpack-objects", "-q"], project, input_bytes=step.pack)
-        with (git_dir / "index").open("rb") as source, next_index.open("wb") as target:
-            target.write(source.read())
-        # Stat data can be stale (a copied or restored checkout); the content was checked clean.
-        run_git(["update-index", "-q", "--refresh"], project, env=env, check=False)
-        undo.record_dirs([*step.added, *step.beside])
-        undo.worktree_touched = True
-        run_git(["read-tree", "-m", "-u", step.head, step.tree], project, env=env)
-        if step.unmerged:
-            lines = [f"0 {_ZERO}\t{path}\0" for path in step.unmerged]
-            lines += [
-                f"{e.mode} {e.blob} {e.stage}\t{path}\0"
-                for path, entries in step.unmerged.items()
-                for e in entries
-            ]
-            run_git(
-                ["update-index", "-z", "--index-info"], project, env=env, input_bytes="".join(lines).encode()
-            )
-        for path, (mode, blob) in step.beside.items():
-            target_path = project / path
-            target_path.parent.mkdir(parents=True, exist_ok=True)
-            content = run_git(["cat-file", "blob", blob], project).stdout
-            temporary = target_path.with_name(f".{target_path.name}.mlscaffold-tmp")
-            temporary.write_bytes(content)
-            temporary.chmod(0o755 if mode == "100755" else 0o644)
-            undo.written.append(target_path)
-            temporary.replace(target_path)
-        old = run_git(["rev-parse", "-q", "--verify", step.keep_ref], project, check=False)
-        undo.old_ref = old.stdout.decode().strip() or None
-        run_git(["update-ref", step.keep_ref, step.keep_commit, undo.old_ref or _ZERO], project)
-        undo.ref_moved = True
-        if step.commit_message is not None:
-            # `git commit` writes the message file before it signs, and does not take it back.
-            undo.save(git_dir / "COMMIT_EDITMSG")
-            made = undo.commit = _commit(project, step, env)
-        next_index.replace(git_dir / "index")
-    except BaseException:
-        undo.rollback()
-        raise
-    finally:
-        with suppress(OSError):
-            next_index.unlink()
-        with suppress(OSError):
-            lock.unlink()
-    return made
-
-
-def _commit(project: Path, step: FinalStep, env: Mapping[str, str]) -> str:
-    args = ["commit", "--quiet", "-m", step.commit_message or ""]
-    if not step.verify:
-        args.append("--no-verify")
-    proc = run_git(args, project, env={**env, **step.commit_env}, check=False)
-    if proc.returncode != 0:
-        detail = [
-            line.strip()
-            for line in (proc.stderr + proc.stdout).decode(errors="replace").splitlines()
-            if line.strip()
-        ]
-        raise GitError(
-            f"git commit failed ({'; '.join(detail[-3:]) or f'exit status {proc.returncode}'}); "
-            "the upgrade was undone: nothing was changed."
-        )
-    return git_text(["rev-parse", "HEAD"], project)
-
-
-def _detached(work: Callable[[], str | None]) -> str | None:
-    """Run WORK in a child process of its own session, wait for it, and return its result.
-
-    A signal sent to mlscaffold (or its process group, as Ctrl-C is) does not reach the
-    child, so the repository is changed completely or rolled back, whatever happens here.
-    """
-    if not hasattr(os, "fork"):
-        return work()
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child's coverage is not collected
-        os.close(reader)
-        try:
-            os.setsid()
-            try:
-                outcome = {"ok": work()}
-            except MlscaffoldError as caught:
-                outcome = {"error": str(caught)}
-            except BaseException as caught:  # noqa: BLE001 - reported to the parent as a bug
-                outcome = {"bug": repr(caught)}
-            with suppress(OSError):
-                os.write(writer, json.dumps(outcome).encode())
-        finally:
-            os._exit(0)
-    os.close(writer)
-    chunks = []
-    with os.fdopen(reader, "rb") as pipe:
-        while chunk := pipe.read():
-            chunks.append(chunk)
-    os.waitpid(pid, 0)
-    outcome = json.loads(b"".join(chunks) or b'{"bug": "the final step ended without a word"}')
-    if "error" in outcome:
-        raise MlscaffoldError(outcome["error"])
-    if "bug" in outcome:
-        raise MlscaffoldError(f"the final step of the upgrade failed ({outcome['bug']}): report this as a bug.")
-    result = outcome["ok"]
-    return str(result) if result is not None else None
-
-
-def apply_upgrade(project: Path, step: FinalStep, on_applied: Callable[[str | None], None]) -> str | None:
-    """Change PROJECT's work tree, index and refs to STEP's result in one step; return the commit made.
-
-    Stop signals are held until ON_APPLIED has recorded the outcome, so what is reported is true.
-    """
-    with held_signals():
-        made = _detached(lambda: _apply(project, step))
-        on_applied(made)
-    return made

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from mlscaffold import yamlio
-from mlscaffold.git import git_text
 from mlscaffold.gitstore import Scratch, StageEntry
 
 __all__ = ["BESIDE_SUFFIX", "Conflict", "MergeInputs", "MergeResult", "merge_template_change", "set_aside"]
@@ -226,7 +225,7 @@ def merge_template_change(
     scratch: Scratch, old_render: Path, new_render: Path, inputs: MergeInputs, new_version: str
 ) -> MergeResult:
     """Merge the change from OLD_RENDER to NEW_RENDER into the project's HEAD; return the result."""
-    head = git_text(["rev-parse", "HEAD"], scratch.project)
+    head = scratch.project_head()
     head_files = scratch.files(head)
     base_tree = scratch.tree_of_directory(old_render)
     base_files = scratch.files(base_tree)
@@ -234,9 +233,7 @@ def merge_template_change(
     # Renames declared by the template's migrations apply to both base and ours,
     # so the user's edits follow the file whatever git's rename detection thinks.
     base_tree = scratch.edit_tree(base_tree, *_apply_renames(base_files, inputs.renames))
-    ours_tree = scratch.edit_tree(
-        git_text(["rev-parse", "HEAD^{tree}"], scratch.project), *_apply_renames(head_files, follow)
-    )
+    ours_tree = scratch.edit_tree(scratch.tree_of(head), *_apply_renames(head_files, follow))
     # Moving refs to mlscaffold's workflows is mechanical, not a change to merge: do it on
     # both sides first, so a user's edit next to a `uses:` line does not conflict with it.
     base_tree = scratch.edit_tree(
@@ -249,8 +246,9 @@ def merge_template_change(
     theirs = scratch.commit(scratch.tree_of_directory(new_render), f"mlscaffold: template {new_version}", base)
     ours = scratch.commit(ours_tree, "mlscaffold: your changes", base)
     label = f"template-{new_version}"
-    scratch.git(["update-ref", "refs/heads/yours", ours])
-    scratch.git(["update-ref", f"refs/heads/{label}", theirs])
+    # The branch names label the conflict markers: `<<<<<<< yours` / `>>>>>>> template-vX.Y.Z`.
+    scratch.set_branch("yours", ours)
+    scratch.set_branch(label, theirs)
     tree, stages = scratch.merge_trees("yours", label)
     base_files, ours_files = scratch.files(base_tree), scratch.files(ours_tree)
     theirs_files, merged = scratch.files(theirs), scratch.files(tree)

@@ -3,8 +3,10 @@
 The old version is rendered with the project's recorded answers, the new one
 with those answers updated (new questions take their defaults or `--data`), and
 the change between the two is merged into the project's HEAD by a three-way
-merge in git's object store (see `merge.py`). The work tree is written once,
-when the result is complete; a dry run shows the exact diff a real run writes.
+merge in git's object store (rules in `merge.py`, git in `gitstore.py`). The
+project changes once, when the result is complete, in one step that is rolled
+back on failure (`gitstore.apply_upgrade`); a dry run shows the exact diff a
+real run writes.
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ from mlscaffold.errors import (
     UnknownQuestionError,
     UnknownVersionError,
 )
-from mlscaffold.gitstore import FinalStep, apply_upgrade, scratch_for
+from mlscaffold.gitapply import FinalStep, apply_upgrade
+from mlscaffold.gitstore import scratch_for
 from mlscaffold.merge import Conflict, MergeInputs, MergeResult, merge_template_change, set_aside
 from mlscaffold.render import questionnaire_for, render_template
 from mlscaffold.template import CANONICAL_URL, TemplateSource, bundled_template, load_config, template_checkout

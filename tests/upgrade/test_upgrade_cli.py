@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from upgrade_worlds import LOGO, snapshot
 from worlds import git
 
-from mlscaffold import cli, gitstore, merge
+from mlscaffold import cli, gitapply, merge
 from mlscaffold.answers import read_project_answers
 
 runner = CliRunner()
@@ -319,15 +319,15 @@ def test_failure_while_writing_back_leaves_everything_unchanged(
 ) -> None:  # type: ignore[no-untyped-def]
     project = project_at("v1.0.0")
     before = snapshot(project)
-    real = gitstore.run_git
+    real = gitapply.run_git
 
     def failing_ref_update(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
         # The work tree has been written by then: the failure must undo it.
         if args[0] == "update-ref" and args[1] == "refs/mlscaffold/template" and len(args) == 4:
-            raise gitstore.MlscaffoldError("disk full: free some space and run the upgrade again.")
+            raise gitapply.MlscaffoldError("disk full: free some space and run the upgrade again.")
         return real(args, *rest, **kwargs)
 
-    monkeypatch.setattr(gitstore, "run_git", failing_ref_update)
+    monkeypatch.setattr(gitapply, "run_git", failing_ref_update)
     result = upgrade(project)
     assert result.exit_code == 1
     assert "disk full" in one_error_line(result)

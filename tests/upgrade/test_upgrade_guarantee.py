@@ -163,7 +163,7 @@ def test_upgrade_never_loses_user_work(project_at, seed: int) -> None:  # type: 
                 f"{scenario}: deleted {path} came back renamed"
             )
     for path, content in expect.binaries.items():
-        assert (project / path).read_bytes() == content, f"{scenario}: binary {path} was replaced"
+        assert (project / path).read_bytes() == content, f"{scenario}: {path} (binary or ignored) was replaced"
     for path in git("ls-files", cwd=project).splitlines():
         file = project / path
         if file.is_file() and not path.endswith(".bin") and CONFLICT_MARK in file.read_text(encoding="utf-8"):
