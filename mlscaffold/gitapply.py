@@ -104,9 +104,8 @@ class _Undo:
                     directory.rmdir()
 
 
-def _apply(project: Path, step: FinalStep) -> str | None:
-    """Change the project to STEP's result; roll back and raise on failure. Return the commit made."""
-    dot_git = git_dir(project)
+def _take_index_lock(project: Path, dot_git: Path) -> Path:
+    """Take the project's index.lock as git does (exclusive creation), so no git command runs meanwhile."""
     lock = dot_git / "index.lock"
     try:
         fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
@@ -116,6 +115,39 @@ def _apply(project: Path, step: FinalStep) -> str | None:
             "when none is running, delete that file and run the upgrade again. Nothing was changed."
         ) from None
     os.close(fd)
+    return lock
+
+
+def _record_unmerged(project: Path, step: FinalStep, env: Mapping[str, str]) -> None:
+    """Replace each conflicted path's entry with its stages 1/2/3, as `git merge` leaves them."""
+    if not step.unmerged:
+        return
+    lines = [f"0 {ZERO_ID}\t{path}\0" for path in step.unmerged]
+    lines += [
+        f"{e.mode} {e.blob} {e.stage}\t{path}\0" for path, entries in step.unmerged.items() for e in entries
+    ]
+    run_git(["update-index", "-z", "--index-info"], project, env=env, input_bytes="".join(lines).encode())
+
+
+def _write_beside(project: Path, step: FinalStep, undo: _Undo) -> None:
+    """Write the template's versions of files in the way beside them (temporary name, then rename)."""
+    for path, (mode, blob) in step.beside.items():
+        target = project / path
+        if os.path.lexists(target):  # ignored by the repository, so the clean check let it be
+            raise MlscaffoldError(f"{target} exists: move it away and run the upgrade again")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        content = run_git(["cat-file", "blob", blob], project).stdout
+        temporary = target.with_name(f".{target.name}.mlscaffold-tmp")
+        undo.written += [temporary, target]
+        temporary.write_bytes(content)
+        temporary.chmod(0o755 if mode == "100755" else 0o644)
+        temporary.replace(target)
+
+
+def _apply(project: Path, step: FinalStep) -> str | None:
+    """Change the project to STEP's result; roll back and raise on failure. Return the commit made."""
+    dot_git = git_dir(project)
+    lock = _take_index_lock(project, dot_git)
     next_index = dot_git / f"mlscaffold-index-{os.getpid()}"
     undo = _Undo(project, step)
     env = {"GIT_INDEX_FILE": str(next_index)}
@@ -130,25 +162,8 @@ def _apply(project: Path, step: FinalStep) -> str | None:
         undo.record_dirs([*step.added, *step.beside])
         undo.worktree_touched = True
         run_git(["read-tree", "-m", "-u", step.head, step.tree], project, env=env)
-        if step.unmerged:
-            lines = [f"0 {ZERO_ID}\t{path}\0" for path in step.unmerged]
-            lines += [
-                f"{e.mode} {e.blob} {e.stage}\t{path}\0"
-                for path, entries in step.unmerged.items()
-                for e in entries
-            ]
-            run_git(
-                ["update-index", "-z", "--index-info"], project, env=env, input_bytes="".join(lines).encode()
-            )
-        for path, (mode, blob) in step.beside.items():
-            target_path = project / path
-            target_path.parent.mkdir(parents=True, exist_ok=True)
-            content = run_git(["cat-file", "blob", blob], project).stdout
-            temporary = target_path.with_name(f".{target_path.name}.mlscaffold-tmp")
-            undo.written += [temporary, target_path]
-            temporary.write_bytes(content)
-            temporary.chmod(0o755 if mode == "100755" else 0o644)
-            temporary.replace(target_path)
+        _record_unmerged(project, step, env)
+        _write_beside(project, step, undo)
         old = run_git(["rev-parse", "-q", "--verify", step.keep_ref], project, check=False)
         undo.old_ref = old.stdout.decode().strip() or None
         run_git(["update-ref", step.keep_ref, step.keep_commit, undo.old_ref or ZERO_ID], project)
@@ -158,6 +173,11 @@ def _apply(project: Path, step: FinalStep) -> str | None:
             undo.save(dot_git / "COMMIT_EDITMSG")
             made = undo.commit = _commit(project, step, env)
         next_index.replace(dot_git / "index")
+    except MlscaffoldError as caught:
+        undo.rollback()
+        if "nothing was changed" in str(caught):
+            raise
+        raise MlscaffoldError(f"{caught}; the upgrade was undone: nothing was changed.") from None
     except BaseException:
         undo.rollback()
         raise

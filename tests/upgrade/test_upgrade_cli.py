@@ -330,7 +330,8 @@ def test_failure_while_writing_back_leaves_everything_unchanged(
     monkeypatch.setattr(gitapply, "run_git", failing_ref_update)
     result = upgrade(project)
     assert result.exit_code == 1
-    assert "disk full" in one_error_line(result)
+    line = one_error_line(result)
+    assert "disk full" in line and "the upgrade was undone: nothing was changed" in line
     # Objects may have arrived (unreferenced, as any failed git command leaves); nothing else changed.
     assert {k: v for k, v in snapshot(project).items() if not k.startswith(".git/objects/")} == {
         k: v for k, v in before.items() if not k.startswith(".git/objects/")

@@ -205,7 +205,7 @@ def test_upgrade_killed_at_any_moment_leaves_repository_before_or_after(
             assert result_state(project) == after, case
         if outcome == "before" and objects(project) == stored and i:
             # Exactly the repository the timed run upgraded: a second run is that run again.
-            outcomes.append((anchor, round(delay, 2), number.name, outcome))
+            outcomes.append((anchor, round(delay, 2), number.name, code, outcome))
             continue
         second = subprocess.run(
             [sys.executable, "-m", "mlscaffold", "upgrade", str(project)],
@@ -216,7 +216,7 @@ def test_upgrade_killed_at_any_moment_leaves_repository_before_or_after(
         )
         assert second.returncode == 0, (case, second.stderr)
         assert result_state(project) == after, case
-        outcomes.append((anchor, round(delay, 2), number.name, outcome))
+        outcomes.append((anchor, round(delay, 2), number.name, code, outcome))
     # The spread reached both sides: interrupted before the write, and after it.
     assert {o[-1] for o in outcomes} == {"before", "after"}, outcomes
     print(f"phases: merging at {merging:.2f}s, writing at {writing:.2f}s, done at {total:.2f}s")
