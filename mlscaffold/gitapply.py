@@ -237,11 +237,18 @@ def _detached(work: Callable[[], str | None]) -> str | None:
         while chunk := pipe.read():
             chunks.append(chunk)
     os.waitpid(pid, 0)
-    outcome = json.loads(b"".join(chunks) or b'{"bug": "the final step ended without a word"}')
+    if not chunks:  # the child was killed from outside: what it had done is unknown here
+        raise MlscaffoldError(
+            "the final step of the upgrade was killed: it may be partly written; check `git status` "
+            "(its index.lock may need deleting) before running the upgrade again."
+        )
+    outcome = json.loads(b"".join(chunks))
     if "error" in outcome:
         raise MlscaffoldError(outcome["error"])
     if "bug" in outcome:
-        raise MlscaffoldError(f"the final step of the upgrade failed ({outcome['bug']}): report this as a bug.")
+        raise MlscaffoldError(
+            f"the final step of the upgrade failed ({outcome['bug']}) and was undone: report this as a bug."
+        )
     result = outcome["ok"]
     return str(result) if result is not None else None
 
