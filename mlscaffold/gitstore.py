@@ -193,7 +193,8 @@ class Scratch:
 def scratch_for(project: Path) -> Iterator[Scratch]:
     """Yield a Scratch repository for PROJECT, removed afterwards."""
     _check_git_version()
-    with tempfile.TemporaryDirectory(prefix="mlscaffold-merge-") as tmp:
+    # What cannot be removed here (a process still writing) goes with the command's private TMPDIR.
+    with tempfile.TemporaryDirectory(prefix="mlscaffold-merge-", ignore_cleanup_errors=True) as tmp:
         yield Scratch(project, Path(tmp))
 
 

@@ -254,7 +254,7 @@ def upgrade_project(
         renames = _migration_renames(
             new_config, status.current, target, lambda v: new_questions.render(v, new_answers)
         )
-        with tempfile.TemporaryDirectory(prefix="mlscaffold-upgrade-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="mlscaffold-upgrade-", ignore_cleanup_errors=True) as tmp:
             old_render, new_render = Path(tmp, "old", project.name), Path(tmp, "new", project.name)
             progress(f"Rendering template {status.current} (your base) ...")
             render_template(old, old_render, old_answers, trust=False)

@@ -1,11 +1,14 @@
 """Killing `mlscaffold upgrade` at any moment: the repository is as before or fully upgraded.
 
 A timed run of the real command (`python -m mlscaffold upgrade`) gives the phases:
-rendering until the "Merging" line, then merging and the final write until exit.
-SIGINT (to the process group, as Ctrl-C), SIGTERM and SIGKILL (to the process, as
-`kill` does) then arrive at delays spread over the whole run, from the first instant
-mlscaffold handles signals, and more finely from the "Merging" line to past the end.
-After each: `git fsck --full` passes; the repository (work tree with its ignored
+rendering until the "Merging" line, merging until the "Writing" line, then the final
+step until exit. SIGINT (to the process group, as Ctrl-C), SIGTERM and SIGKILL (to the
+process, as `kill` does) take turns at 22 delays: 8 over rendering from the first
+instant mlscaffold handles signals, 4 over merging from the "Merging" line, and 10,
+the finest, from the "Writing" line to past the end.
+The project has a conflicting edit and an ignored file where the template adds
+one, so the final step writes unmerged entries and a file beside. After each:
+`git fsck --full` passes; the repository (work tree with its ignored
 files, index, HEAD, refs: everything but git's object store) is byte-identical to
 before, or equal to the result of an uninterrupted run; the message printed says
 which; the private temporary directory is gone (unless SIGKILL took the chance to
@@ -30,9 +33,12 @@ from worlds import git
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc to time signals")
 
 MERGING = "Merging the template's changes"
-# Fractions of the rendering phase, and of the merge-and-write phase after the "Merging" line.
+WRITING = "Writing "
+# Fractions of each phase: rendering (from the start), merging (from the "Merging" line) and
+# the final write (from the "Writing" line; finest, and on past the end).
 COARSE = (0.0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 0.97)
-FINE = tuple(i / 11 for i in range(13))  # 0 .. 1.09 of the merge-and-write phase
+MERGE = (0.0, 0.3, 0.6, 0.9)
+WRITE = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.65, 0.8, 1.0, 1.3)
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 
 
@@ -65,17 +71,19 @@ def objects(project: Path) -> set[str]:
 
 
 def users_project(project: Path) -> None:
-    """Make the project a team's: an edit that merges cleanly and ignored files (data, a venv)."""
+    """Make the project a team's: an edit that merges, one that conflicts, ignored files, one in the way."""
     readme = (project / "README.md").read_text(encoding="utf-8").replace("Nothing yet.", "Our notes.")
+    readme = readme.replace("Run the thing.", "Run the thing our way.")
     (project / "README.md").write_text(readme, encoding="utf-8")
     with (project / ".gitignore").open("a", encoding="utf-8") as handle:
-        handle.write("data/\n.venv/\n")
+        handle.write("data/\n.venv/\nCONTRIBUTING.md\n")
     git("add", "-A", cwd=project)
     git("commit", "-qm", "team work", cwd=project)
     (project / "data").mkdir()
     (project / "data" / "raw.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     (project / ".venv").mkdir()
     (project / ".venv" / "marker").write_text("env\n", encoding="utf-8")
+    (project / "CONTRIBUTING.md").write_text("our private draft\n", encoding="utf-8")
 
 
 def start(project: Path, tmpdir: Path) -> subprocess.Popen[str]:
@@ -156,15 +164,18 @@ def test_upgrade_killed_at_any_moment_leaves_repository_before_or_after(
     proc = start(team_project, tmp_path / "tmp-timed")
     list(lines_until(proc, MERGING))
     merging = time.monotonic() - started
-    list(lines_until(proc, "Writing"))
+    list(lines_until(proc, WRITING))
     writing = time.monotonic() - started
     _, err = proc.communicate(timeout=120)
     total = time.monotonic() - started
-    assert proc.returncode == 0, err
+    assert proc.returncode == 3, err  # README.md conflicts; CONTRIBUTING.md is in the way
+    assert "UU README.md" in git("status", "--porcelain", cwd=team_project).splitlines()
     after = result_state(team_project)
     assert after != result_state(template)
 
-    cases = [("start", f * merging) for f in COARSE] + [("merging", f * (total - merging)) for f in FINE]
+    cases = [("start", f * merging) for f in COARSE]
+    cases += [(MERGING, f * (writing - merging)) for f in MERGE]
+    cases += [(WRITING, f * (total - writing)) for f in WRITE]
     outcomes = []
     for i, (anchor, delay) in enumerate(cases):
         number = SIGNALS[i % len(SIGNALS)]
@@ -173,7 +184,7 @@ def test_upgrade_killed_at_any_moment_leaves_repository_before_or_after(
         tmpdir.mkdir()
         subprocess.run(["cp", "-a", str(template), str(project)], check=True)
         proc = start(project, tmpdir)
-        seen = "".join(lines_until(proc, MERGING)) if anchor == "merging" else ""
+        seen = "".join(lines_until(proc, anchor)) if anchor != "start" else ""
         code, err = stop(proc, number, delay, seen)
         wait_for_final_step(project)
         case = (anchor, round(delay, 3), number.name, code, err)
@@ -186,7 +197,7 @@ def test_upgrade_killed_at_any_moment_leaves_repository_before_or_after(
         if number != signal.SIGKILL:
             assert list(tmpdir.iterdir()) == [], case
         errors = [line for line in err.splitlines() if line.startswith("error: ")]
-        if code == 0:
+        if code == 3:  # it finished: conflicts listed
             outcome = "after"
             assert errors == [], case
         elif number == signal.SIGKILL:
@@ -214,7 +225,8 @@ def test_upgrade_killed_at_any_moment_leaves_repository_before_or_after(
             check=False,
             timeout=120,
         )
-        assert second.returncode == 0, (case, second.stderr)
+        # From before: the whole upgrade, conflicts listed (3); from after: nothing left to do (0).
+        assert second.returncode == (3 if outcome == "before" else 0), (case, second.stderr)
         assert result_state(project) == after, case
         outcomes.append((anchor, round(delay, 2), number.name, code, outcome))
     # The spread reached both sides: interrupted before the write, and after it.
