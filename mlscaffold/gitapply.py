@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -216,7 +217,11 @@ def _detached(work: Callable[[], str | None]) -> str | None:
     if not hasattr(os, "fork"):
         return work()
     reader, writer = os.pipe()
-    pid = os.fork()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when a process with threads forks (a lock held by another thread
+        # stays held in the child). The child here takes none: it runs git and renames files.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
     if pid == 0:  # pragma: no cover - the child's coverage is not collected
         os.close(reader)
         try:
