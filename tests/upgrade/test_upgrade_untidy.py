@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hostile.conftest import run_cli
 from typer.testing import CliRunner
 from upgrade_worlds import snapshot
 from worlds import git
@@ -273,3 +274,20 @@ def test_upgrade_recorded_invalid_answer_fixed_with_data(project_at) -> None:  #
     result = upgrade(project, "--data", "coverage=90")
     assert result.exit_code == 0, result.output
     assert "coverage: 90" in read(project, ".copier-answers.yml")
+
+
+@pytest.mark.parametrize("outcome", ["conflict", "failed-commit"])
+def test_upgrade_leaves_no_temporary_directory(project_at, tmp_path: Path, outcome: str) -> None:  # type: ignore[no-untyped-def]
+    project = project_at("v1.1.0")
+    if outcome == "conflict":
+        (project / "README.md").write_text("# totally ours\n", encoding="utf-8")
+        commit_all(project)
+    else:
+        _hook(project, "exit 1\n")
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    result = run_cli("upgrade", str(project), "--commit", cwd=tmp_path, env={"TMPDIR": str(tmpdir)})
+    assert result.returncode == (3 if outcome == "conflict" else 1), result.stderr
+    assert list(tmpdir.iterdir()) == []
+    assert not list((project / ".git").glob("mlscaffold-*"))
+    assert not (project / ".git" / "index.lock").exists()
