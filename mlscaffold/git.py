@@ -61,15 +61,25 @@ def run_git(
     executable = shutil.which("git")
     if executable is None:
         raise GitNotFoundError("git is not installed or not on PATH: install git, or pass --no-git.")
-    proc = subprocess.run(
+    with subprocess.Popen(
         [executable, *args],
         cwd=cwd,
         env=_environment(env),
-        input=input_bytes,
-        capture_output=True,
-        check=False,
+        stdin=subprocess.PIPE if input_bytes is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         start_new_session=detach,
-    )
+    ) as child:
+        try:
+            stdout, stderr = child.communicate(input_bytes)
+        except BaseException:
+            # Stopped (Ctrl-C, SIGTERM): make sure git is gone before the caller removes what
+            # it was writing to; subprocess.run would not wait for it after a KeyboardInterrupt.
+            if not detach:  # a detached git is left to finish what it is writing
+                child.kill()
+            child.wait()
+            raise
+    proc = subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)
     if check and proc.returncode != 0:
         detail = proc.stderr.decode(errors="replace").strip().splitlines()
         last = detail[-1] if detail else f"exit status {proc.returncode}"

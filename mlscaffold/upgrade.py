@@ -3,33 +3,39 @@
 The old version is rendered with the project's recorded answers, the new one
 with those answers updated (new questions take their defaults or `--data`), and
 the change between the two is merged into the project's HEAD by a three-way
-merge in git's object store (see `merge.py`). The work tree is written once,
-when the result is complete; a dry run shows the exact diff a real run writes.
+merge in git's object store (rules in `merge.py`, git in `gitstore.py`). The
+project changes once, when the result is complete, in one step that is rolled
+back on failure (`gitstore.apply_upgrade`); a dry run shows the exact diff a
+real run writes.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import tempfile
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from packaging.version import Version
 
-from mlscaffold import git
+from mlscaffold import git, gitstore
 from mlscaffold.answers import ANSWERS_FILE, AskFunction, ProjectAnswers, read_project_answers
 from mlscaffold.bundle import list_versions
 from mlscaffold.errors import (
     DirtyWorkTreeError,
     DowngradeError,
+    InvalidAnswerError,
     NotAProjectError,
     UnknownQuestionError,
     UnknownVersionError,
 )
-from mlscaffold.merge import Conflict, MergeInputs, diff_text, merge_template_change, scratch_for, write_back
+from mlscaffold.gitapply import FinalStep, apply_upgrade
+from mlscaffold.gitstore import scratch_for
+from mlscaffold.merge import Conflict, MergeInputs, MergeResult, merge_template_change, set_aside
 from mlscaffold.render import questionnaire_for, render_template
 from mlscaffold.template import CANONICAL_URL, TemplateSource, bundled_template, load_config, template_checkout
 
@@ -71,6 +77,7 @@ class UpgradeResult:
     dropped_answers: tuple[str, ...] = ()
     diff: str = ""
     commit: str | None = None
+    pinned: tuple[str, ...] = ()
 
     @property
     def is_current(self) -> bool:
@@ -94,6 +101,7 @@ class UpgradeResult:
             "new_answers": dict(self.new_answers),
             "dropped_answers": list(self.dropped_answers),
             "commit": self.commit,
+            "pinned": list(self.pinned),
         }
 
 
@@ -167,9 +175,19 @@ def _migration_renames(
 
 
 def _require_clean(project: Path) -> None:
-    changes = git.git_text(["status", "--porcelain", "--untracked-files=normal"], project)
-    if changes:
-        paths = [line[3:] for line in changes.splitlines()]
+    lock = gitstore.index_lock(project)
+    if lock is not None:
+        raise DirtyWorkTreeError(
+            f"{lock} exists: another git command is running in {project}, or one crashed; "
+            "when none is running, delete that file and run the upgrade again."
+        )
+    operation = gitstore.operation_in_progress(project)
+    if operation is not None:
+        raise DirtyWorkTreeError(
+            f"a {operation} is in progress in {project}: finish or abort it before `mlscaffold upgrade`."
+        )
+    paths = gitstore.changed_paths(project)
+    if paths:
         shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
         raise DirtyWorkTreeError(
             f"{project} has uncommitted changes ({shown}): commit or stash them before `mlscaffold upgrade`."
@@ -200,7 +218,9 @@ def upgrade_project(
     ask: AskFunction | None = None,
     dry_run: bool = False,
     commit: bool = False,
+    verify: bool = True,
     progress: Callable[[str], None] = lambda _: None,
+    on_applied: Callable[[str | None], None] = lambda _: None,
 ) -> UpgradeResult:
     """Upgrade PROJECT to template version TO (default: the newest); return what changed."""
     project = project.absolute()
@@ -227,16 +247,14 @@ def upgrade_project(
                 f"use one of {', '.join(new_questions.names)}."
             )
         recorded_answers = dict(recorded.answers)
-        old_answers = old_questions.resolve(
-            {k: v for k, v in recorded_answers.items() if k in old_questions.names}, use_defaults=True
-        )
+        old_answers = _base_answers(old_questions, recorded_answers, data or {})
         given = {k: v for k, v in recorded_answers.items() if k in new_questions.names}
         given.update(data or {})
         new_answers = new_questions.resolve(given, use_defaults=ask is None, ask=ask)
         renames = _migration_renames(
             new_config, status.current, target, lambda v: new_questions.render(v, new_answers)
         )
-        with tempfile.TemporaryDirectory(prefix="mlscaffold-upgrade-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="mlscaffold-upgrade-", ignore_cleanup_errors=True) as tmp:
             old_render, new_render = Path(tmp, "old", project.name), Path(tmp, "new", project.name)
             progress(f"Rendering template {status.current} (your base) ...")
             render_template(old, old_render, old_answers, trust=False)
@@ -249,20 +267,23 @@ def upgrade_project(
                     machine_owned=(ANSWERS_FILE,),
                     skip_if_exists=tuple(new_config.get("_skip_if_exists") or ()),
                     uses_pattern=_uses_pattern(new_answers, new_config, new_questions),
+                    old_ref=status.current,
                     new_ref=target,
                 )
                 merged = merge_template_change(scratch, old_render, new_render, inputs, target)
-                diff = diff_text(scratch, merged)
+                merged = set_aside(scratch, merged, _in_the_way(project, merged.added))
+                diff = scratch.diff(merged.head, merged.tree)
                 made = None
                 if not dry_run:
                     progress(
                         f"Writing {len(merged.added) + len(merged.updated) + len(merged.removed)} files ..."
                     )
-                    write_back(scratch, merged, TEMPLATE_REF)
-                    if commit and not merged.conflicts:
-                        made = git.commit_all(
-                            project, f"Upgrade the mlscaffold template from {status.current} to {target}"
-                        )
+                    message = f"Upgrade the mlscaffold template from {status.current} to {target}"
+                    step = _final_step(
+                        scratch, merged, message if commit and not merged.conflicts else None, new_answers
+                    )
+                    step = replace(step, verify=verify)
+                    made = apply_upgrade(project, step, on_applied)
     added_questions = {k: v for k, v in new_answers.items() if k not in recorded_answers}
     return UpgradeResult(
         project=project,
@@ -278,7 +299,58 @@ def upgrade_project(
         dropped_answers=tuple(sorted(set(recorded_answers) - set(new_questions.names))),
         diff=diff,
         commit=made,
+        pinned=merged.pinned,
     )
+
+
+def _in_the_way(project: Path, added: Sequence[str]) -> list[str]:
+    """Return the paths the merge adds where the work tree has a file git does not track."""
+    blocked = []
+    for path in added:
+        target = project / path
+        parents = [p for p in target.parents if p != project and project in p.parents]
+        if os.path.lexists(target) or any(
+            os.path.lexists(p) and (p.is_symlink() or not p.is_dir()) for p in parents
+        ):
+            blocked.append(path)
+    return blocked
+
+
+def _final_step(
+    scratch: gitstore.Scratch, merged: MergeResult, commit_message: str | None, answers: Mapping[str, Any]
+) -> FinalStep:
+    """Return the one change the project undergoes, objects included."""
+    ours = scratch.git(["rev-parse", "refs/heads/yours"])
+    return FinalStep(
+        head=merged.head,
+        tree=merged.tree,
+        keep_ref=TEMPLATE_REF,
+        keep_commit=merged.template_commit,
+        pack=scratch.pack(
+            [merged.template_commit, ours, merged.tree, *(b for _, b in merged.beside.values())], merged.head
+        ),
+        added=merged.added,
+        changed=(*merged.updated, *merged.removed),
+        unmerged=merged.unmerged,
+        beside=merged.beside,
+        commit_message=commit_message,
+        # The same fallback as `new`: the project's author answers, then mlscaffold's own.
+        commit_env=git.identity_env(scratch.project, answers.get("author_name"), answers.get("author_email")),
+    )
+
+
+def _base_answers(questions: Any, recorded: Mapping[str, Any], data: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the answers the project was rendered with, to render its base again."""
+    given = {k: v for k, v in recorded.items() if k in questions.names}
+    try:
+        return dict(questions.resolve(given, use_defaults=True))
+    except InvalidAnswerError:
+        # A recorded answer the template rejects: the error says to pass --data, which then replaces
+        # it on both sides (the base cannot be rendered with an answer its own template refuses).
+        fixes = {k: v for k, v in data.items() if k in questions.names}
+        if not fixes:
+            raise
+        return dict(questions.resolve({**given, **fixes}, use_defaults=True))
 
 
 def _uses_pattern(answers: Mapping[str, Any], config: Mapping[str, Any], questions: Any) -> str:

@@ -38,10 +38,38 @@ def _summary(result: UpgradeResult) -> list[str]:
         lines.append("New questions answered: " + ", ".join(f"{k}={v}" for k, v in result.new_answers.items()))
     if result.dropped_answers:
         lines.append("Answers no longer asked, dropped: " + ", ".join(result.dropped_answers))
+    if result.pinned:
+        lines.append("Left as you pinned them (only refs at the old version move):")
+        lines += [f"  {ref}" for ref in result.pinned]
     if result.conflicts:
         lines.append(f"Conflicts in {_plural(len(result.conflicts), 'file')} (your version is never lost):")
         lines += [f"  {c.path}: {c.describe(TEMPLATE_REF)}" for c in result.conflicts]
     return lines
+
+
+def _check_report(report: Path) -> None:
+    """Refuse a report path that cannot be written, before anything else is."""
+    from mlscaffold.errors import MlscaffoldError
+
+    parent = report.parent if str(report.parent) else Path()
+    if not parent.is_dir():
+        raise MlscaffoldError(
+            f"--report {report}: the directory {parent} does not exist; create it or choose another."
+        )
+    if report.is_dir():
+        raise MlscaffoldError(f"--report {report} is a directory; give a file name.")
+
+
+def _write_report(report: Path, result: UpgradeResult) -> None:
+    from mlscaffold.errors import MlscaffoldError
+
+    try:
+        report.write_text(json.dumps(result.to_report(), indent=2) + "\n", encoding="utf-8")
+    except OSError as caught:
+        done = (
+            "nothing was changed" if result.dry_run or result.is_current else "the upgrade itself is complete"
+        )
+        raise MlscaffoldError(f"cannot write the report {report} ({caught.strerror}); {done}.") from None
 
 
 @app.command()
@@ -69,17 +97,35 @@ def upgrade(
     commit: Annotated[
         bool, typer.Option("--commit", help="Commit the upgrade when it leaves no conflict.")
     ] = False,
+    verify: Annotated[
+        bool,
+        typer.Option(
+            "--verify/--no-verify",
+            help="With --commit: run the repository's commit hooks (pre-commit, commit-msg), or skip them.",
+        ),
+    ] = True,
     report: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option("--report", help="Write a JSON report of the upgrade to this file."),
     ] = None,
 ) -> None:
     """Bring a generated project to a newer template version by a three-way merge that keeps your work."""
-    with error_boundary():
+    applied: list[str | None] = []
+
+    def interrupted() -> str:
+        if applied:
+            return f"interrupted after the upgrade was written: {path} is upgraded" + (
+                f" and committed ({applied[0][:12]})." if applied[0] else "; review it with `git status`."
+            )
+        return "interrupted: nothing was changed."
+
+    with error_boundary(interrupted):
         from mlscaffold.answers import parse_data_options
         from mlscaffold.upgrade import check_upgrade, upgrade_project
 
         answers = parse_data_options(data or [])
+        if report is not None:
+            _check_report(report)
         if check:
             status = check_upgrade(path)
             if status.is_available:
@@ -98,25 +144,34 @@ def upgrade(
             ask=prompt_answer if interactive else None,
             dry_run=dry_run,
             commit=commit,
+            verify=verify,
             progress=progress,
+            on_applied=applied.append,
         )
-    if report is not None:
-        report.write_text(json.dumps(result.to_report(), indent=2) + "\n", encoding="utf-8")
+        if report is not None:
+            _write_report(report, result)
+        _print(result, path)
+        if result.conflicts:
+            raise typer.Exit(EXIT_ATTENTION)
+
+
+def _print(result: UpgradeResult, path: Path) -> None:
     if result.is_current:
         typer.echo(f"{path} is already on the newest template version, {result.to_version}.")
         return
-    if dry_run:
+    if result.dry_run:
         typer.echo(result.diff, nl=False)
         for line in _summary(result):
             typer.echo(line, err=True)
+        return
+    for line in _summary(result):
+        typer.echo(line)
+    if result.commit:
+        typer.echo(f"Committed {result.commit[:12]}.")
+    elif result.conflicts:
+        typer.echo(
+            "Resolve the conflicts (`git status` lists them; `git mergetool` helps), "
+            "`git add` each file, then commit."
+        )
     else:
-        for line in _summary(result):
-            typer.echo(line)
-        if result.commit:
-            typer.echo(f"Committed {result.commit[:12]}.")
-        elif result.conflicts:
-            typer.echo("Resolve the conflicts, `git add` the files, then commit.")
-        else:
-            typer.echo("The changes are staged: review them with `git diff --cached`, then commit.")
-    if result.conflicts:
-        raise typer.Exit(EXIT_ATTENTION)
+        typer.echo("The changes are staged: review them with `git diff --cached`, then commit.")

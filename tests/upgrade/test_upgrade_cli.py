@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from upgrade_worlds import LOGO, snapshot
 from worlds import git
 
-from mlscaffold import cli, merge
+from mlscaffold import cli, gitapply, merge
 from mlscaffold.answers import read_project_answers
 
 runner = CliRunner()
@@ -319,15 +319,25 @@ def test_failure_while_writing_back_leaves_everything_unchanged(
 ) -> None:  # type: ignore[no-untyped-def]
     project = project_at("v1.0.0")
     before = snapshot(project)
+    real = gitapply.run_git
 
-    def broken_export(self: merge.Scratch) -> None:
-        raise merge.MlscaffoldError("disk full: free some space and run the upgrade again.")
+    def failing_ref_update(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        # The work tree has been written by then: the failure must undo it.
+        if args[0] == "update-ref" and args[1] == "refs/mlscaffold/template" and len(args) == 4:
+            raise gitapply.MlscaffoldError("disk full: free some space and run the upgrade again.")
+        return real(args, *rest, **kwargs)
 
-    monkeypatch.setattr(merge.Scratch, "export_objects", broken_export)
+    monkeypatch.setattr(gitapply, "run_git", failing_ref_update)
     result = upgrade(project)
     assert result.exit_code == 1
-    assert "disk full" in one_error_line(result)
-    assert snapshot(project) == before
+    line = one_error_line(result)
+    assert "disk full" in line and "the upgrade was undone: nothing was changed" in line
+    # Objects may have arrived (unreferenced, as any failed git command leaves); nothing else changed.
+    assert {k: v for k, v in snapshot(project).items() if not k.startswith(".git/objects/")} == {
+        k: v for k, v in before.items() if not k.startswith(".git/objects/")
+    }
+    fsck = subprocess.run(["git", "fsck", "--full"], cwd=project, capture_output=True, check=False)
+    assert fsck.returncode == 0, fsck.stderr
 
 
 @pytest.mark.parametrize(
