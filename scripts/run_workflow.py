@@ -31,8 +31,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = ROOT / "tests" / "act" / "actions"
@@ -49,8 +49,7 @@ class HarnessError(Exception):
     """A problem the user can fix; its text is shown as one line."""
 
 
-@dataclass(frozen=True)
-class JobResult:
+class JobResult(NamedTuple):
     """How one job of the run ended."""
 
     job: str

@@ -1,0 +1,130 @@
+"""A generated project's workflows, run for real by act through scripts/run_workflow.py, offline."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from worlds import load_script
+
+pytestmark = pytest.mark.slow
+
+CI = ".github/workflows/ci.yml"
+
+
+@pytest.fixture(scope="session")
+def run_workflow() -> ModuleType:
+    """Return scripts/run_workflow.py as a module."""
+    return load_script("run_workflow")
+
+
+@pytest.fixture(scope="session")
+def act_cache(
+    run_workflow: ModuleType, generated_project_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Return a folder with the mlscaffold-cli wheel the project pins and a shared pre-commit store."""
+    cache = tmp_path_factory.mktemp("act-cache")
+    version = run_workflow.project_version(generated_project_template)
+    assert version is not None
+    run_workflow.build_wheel(version, cache / "wheels", cache)
+    return cache
+
+
+def run_ci(run_workflow: ModuleType, project: Path, cache: Path, *extra: str) -> int:
+    """Run the project's ci.yml `ci` job (the reusable project CI) and return the harness's exit status."""
+    # The pre-commit store is shared between runs like the workflow's cache: hooks install once a session.
+    argv = ["--project", str(project), "--workflow", CI, "--job", "ci", "--find-links", str(cache / "wheels")]
+    status: int = run_workflow.main([*argv, "--env", f"PRE_COMMIT_HOME={cache / 'pre-commit'}", *extra])
+    return status
+
+
+def commit(project: Path, message: str) -> None:
+    """Commit every change in PROJECT."""
+    subprocess.run(["git", "add", "--all"], cwd=project, check=True)
+    subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=project, check=True)
+
+
+def test_ci_passes_on_a_fresh_default_project(
+    run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_ci(run_workflow, generated_project, act_cache)
+
+    out = capsys.readouterr().out
+    summary = out[out.rindex("run_workflow: summary") :]
+    assert status == 0, summary
+    for job in ("Lint", "Tests", "Pipeline (dvc repro on synthetic data)", "mlscaffold check"):
+        assert f"succeeded  CI/Project CI/{job}" in summary
+    # The checkout is fresh: what git ignores (data, models) was never there, so the pipeline made it.
+    assert "Running stage" in out
+
+
+def test_ci_fails_when_a_project_test_fails(
+    run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (generated_project / "tests" / "test_broken.py").write_text(
+        "def test_broken() -> None:\n    assert 1 + 1 == 3\n", encoding="utf-8"
+    )
+    commit(generated_project, "A failing test")
+
+    status = run_ci(run_workflow, generated_project, act_cache)
+
+    out = capsys.readouterr().out
+    summary = out[out.rindex("run_workflow: summary") :]
+    assert status == 1
+    assert "FAILED     CI/Project CI/Tests" in summary
+    assert "test_broken" in out
+
+
+def test_uncommitted_changes_do_not_reach_the_run(
+    run_workflow: ModuleType, generated_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clone = tmp_path / "clone"
+    (generated_project / "data" / "raw" / "ignored.csv").parent.mkdir(parents=True, exist_ok=True)
+    (generated_project / "data" / "raw" / "ignored.csv").write_text("a,b\n", encoding="utf-8")
+
+    run_workflow.clone_project(generated_project, clone)
+
+    assert (clone / CI).is_file()
+    assert not (clone / "data" / "raw" / "ignored.csv").exists()
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--workflow", ".github/workflows/nope.yml"], "has no committed .github/workflows/nope.yml"),
+        (["--workflow", CI, "--input", "novalue"], "--input takes KEY=VALUE"),
+        (["--workflow", CI, "--act", "/nonexistent/act"], "act is not installed"),
+    ],
+)
+def test_usage_errors_are_one_line(
+    run_workflow: ModuleType,
+    generated_project: Path,
+    argv: list[str],
+    message: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_workflow.main(["--project", str(generated_project), *argv]) == 1
+
+    err = capsys.readouterr().err
+    assert message in err
+    assert err.count("\n") == 1
+
+
+def test_a_project_that_is_not_a_git_repository_is_refused(
+    run_workflow: ModuleType, generated_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.rmtree(generated_project / ".git")
+
+    assert run_workflow.main(["--project", str(generated_project), "--workflow", CI]) == 1
+
+    assert "is not a git repository" in capsys.readouterr().err
+
+
+def test_an_action_pinned_elsewhere_than_its_stand_in_is_refused(
+    run_workflow: ModuleType, tmp_path: Path
+) -> None:
+    with pytest.raises(run_workflow.HarnessError, match="vendor or adapt it at"):
+        run_workflow.action_mappings({("astral-sh/setup-uv", "0" * 40)}, tmp_path)
