@@ -282,7 +282,13 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     job_env.update(extra_env)
     event = args.event or ("workflow_dispatch" if inputs else "push")
     payload = work / "event.json"
-    payload.write_text(json.dumps({"inputs": inputs} if inputs else {}), encoding="utf-8")
+    # What GitHub's payload always has and the workflows read (e.g. the branch metrics are compared with).
+    event_payload: dict[str, object] = {
+        "repository": {"default_branch": git("branch", "--show-current", cwd=clone).strip()}
+    }
+    if inputs:
+        event_payload["inputs"] = inputs
+    payload.write_text(json.dumps(event_payload), encoding="utf-8")
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]
     command += ["--action-offline-mode", "--action-cache-path", str(work / "act-cache"), "--no-cache-server"]
     command += ["--artifact-server-path", str(work / "artifacts")]
