@@ -68,7 +68,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--input", action="append", default=[], metavar="KEY=VALUE", help="a dispatch input")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra job environment")
     parser.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE", help="a secret for act")
-    parser.add_argument("--repository", help="OWNER/NAME on GitHub (default from the project's answers)")
+    parser.add_argument("--repository", help="OWNER/NAME on GitHub (default: github_owner/<project folder>)")
     parser.add_argument("--find-links", type=Path, help="a folder that already holds the mlscaffold-cli wheel")
     parser.add_argument("--act", default=None, help="the act executable (default: on PATH)")
     return parser.parse_args(list(argv))
@@ -196,16 +196,10 @@ def answer(clone: Path, key: str) -> str | None:
     return match[1] if match else None
 
 
-def event_payload_for(
-    event: str, clone: Path, inputs: dict[str, str], repository: str | None
-) -> dict[str, object]:
+def event_payload_for(event: str, clone: Path, inputs: dict[str, str], repository: str) -> dict[str, object]:
     """Return the parts of GitHub's event payload the workflows read, for a run of the clone's HEAD."""
     branch = git("branch", "--show-current", cwd=clone).strip()
-    owner, name = answer(clone, "github_owner") or "my-org", clone.name
-    full_name = repository or f"{owner}/{answer(clone, 'project_name') or name}"
-    # act names the repository after the clone's origin: make it the GitHub one the project will live at.
-    git("remote", "set-url", "origin", f"https://github.com/{full_name}.git", cwd=clone)
-    payload: dict[str, object] = {"repository": {"default_branch": branch, "full_name": full_name}}
+    payload: dict[str, object] = {"repository": {"default_branch": branch, "full_name": repository}}
     if event == "push":
         payload["ref"] = f"refs/heads/{branch}"
     if event == "pull_request":
@@ -217,11 +211,8 @@ def event_payload_for(
 
 def project_version(clone: Path) -> str | None:
     """Return the template version the project is on (`_commit` without its `v`), if recorded."""
-    answers = clone / ".copier-answers.yml"
-    if not answers.is_file():
-        return None
-    match = re.search(r"^_commit:\s*['\"]?v([0-9][^\s'\"]*)", answers.read_text(encoding="utf-8"), re.MULTILINE)
-    return match[1] if match else None
+    commit = answer(clone, "_commit")
+    return commit[1:] if commit and commit.startswith("v") else None
 
 
 def build_wheel(version: str, out: Path, work: Path) -> None:
@@ -315,7 +306,10 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     event = args.event or ("workflow_dispatch" if inputs else "push")
     payload = work / "event.json"
     # What GitHub's payload always has and the workflows read (e.g. the branch metrics are compared with).
-    event_payload = event_payload_for(event, clone, inputs, args.repository)
+    repository = args.repository or f"{answer(clone, 'github_owner') or 'owner'}/{args.project.resolve().name}"
+    # act names the repository after the clone's origin: make it the GitHub one the project will live at.
+    git("remote", "set-url", "origin", f"https://github.com/{repository}.git", cwd=clone)
+    event_payload = event_payload_for(event, clone, inputs, repository)
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]
     command += ["--action-offline-mode", "--action-cache-path", str(work / "act-cache"), "--no-cache-server"]

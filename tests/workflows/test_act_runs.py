@@ -67,6 +67,13 @@ def test_ci_fails_when_a_project_test_fails(
     (generated_project / "tests" / "test_broken.py").write_text(
         "def test_broken() -> None:\n    assert 1 + 1 == 3\n", encoding="utf-8"
     )
+    # Only lint and tests run: the pipeline and the check are the first test's, and cost a minute.
+    ci = generated_project / CI
+    text = ci.read_text(encoding="utf-8")
+    version_line = next(line for line in text.splitlines(keepends=True) if "python-version:" in line)
+    indent = version_line[: len(version_line) - len(version_line.lstrip())]
+    skips = f"{indent}run-pipeline: false\n{indent}run-check: false\n"
+    ci.write_text(text.replace(version_line, version_line + skips, 1), encoding="utf-8")
     commit(generated_project, "A failing test")
 
     status = run_ci(run_workflow, generated_project, act_cache)
@@ -75,6 +82,7 @@ def test_ci_fails_when_a_project_test_fails(
     summary = out[out.rindex("run_workflow: summary") :]
     assert status == 1
     assert "FAILED     CI/Project CI/Tests" in summary
+    assert "succeeded  CI/Project CI/Lint" in summary
     assert "test_broken" in out
 
 
