@@ -148,14 +148,14 @@ def action_mappings(uses: set[tuple[str, str]], own: Path) -> list[str]:
     return mappings
 
 
-def hook_repositories(clone: Path, work: Path) -> dict[str, str]:
-    """Serve the project's pre-commit hook repositories from HOOKS; return the git environment."""
+def hook_repositories(clone: Path, work: Path) -> dict[str, Path]:
+    """Serve the project's pre-commit hook repositories from HOOKS; return {GitHub URL: local repository}."""
     config = clone / ".pre-commit-config.yaml"
     if not config.is_file():
         return {}
     from ruamel.yaml import YAML
 
-    env: dict[str, str] = {}
+    served: dict[str, Path] = {}
     for entry in (YAML(typ="safe").load(config.read_text(encoding="utf-8")) or {}).get("repos", []):
         match = _GITHUB_URL.match(str(entry.get("repo", "")))
         if match is None:
@@ -164,10 +164,10 @@ def hook_repositories(clone: Path, work: Path) -> dict[str, str]:
         if not source.is_dir():
             print(f"run_workflow: note: hook repository {match[1]}@{entry['rev']} is not under {HOOKS}")
             continue
-        served = work / "hooks" / match[1]
-        shutil.copytree(source, served)
-        git("init", "--quiet", cwd=served)
-        git("add", "--all", cwd=served)
+        repository = work / "hooks" / match[1]
+        shutil.copytree(source, repository)
+        git("init", "--quiet", cwd=repository)
+        git("add", "--all", cwd=repository)
         git(
             "-c",
             "user.name=run",
@@ -175,15 +175,20 @@ def hook_repositories(clone: Path, work: Path) -> dict[str, str]:
             "user.email=run@workflow.invalid",
             "commit",
             "-qm",
-            "vendored",
-            cwd=served,
+            "hooks",
+            cwd=repository,
         )
-        git("tag", str(entry["rev"]), cwd=served)
-        index = len(env) // 2
-        env[f"GIT_CONFIG_KEY_{index}"] = f"url.{served}.insteadOf"
-        env[f"GIT_CONFIG_VALUE_{index}"] = match[0]
-    if env:
-        env["GIT_CONFIG_COUNT"] = str(len(env) // 2)
+        git("tag", str(entry["rev"]), cwd=repository)
+        served[match[0]] = repository
+    return served
+
+
+def git_rewrites(served: dict[str, Path]) -> dict[str, str]:
+    """Return the environment that makes every git in the jobs fetch SERVED's URLs from their local copies."""
+    env = {"GIT_CONFIG_COUNT": str(len(served))} if served else {}
+    for index, (url, repository) in enumerate(served.items()):
+        env[f"GIT_CONFIG_KEY_{index}"] = f"url.{repository}.insteadOf"
+        env[f"GIT_CONFIG_VALUE_{index}"] = url
     return env
 
 
@@ -215,12 +220,20 @@ def project_version(clone: Path) -> str | None:
     return commit[1:] if commit and commit.startswith("v") else None
 
 
+def wheel_versions(clone: Path) -> set[str]:
+    """Return the mlscaffold-cli versions a run may install: the project's, and the workflows' defaults."""
+    versions = {v for v in [project_version(clone)] if v}
+    for path in (ROOT / ".github").rglob("*.y*ml"):
+        versions.update(re.findall(r"mlscaffold-cli==([0-9][0-9A-Za-z.]*)", path.read_text(encoding="utf-8")))
+    return versions
+
+
 def build_wheel(version: str, out: Path, work: Path) -> None:
     """Build this checkout as mlscaffold-cli VERSION into OUT, its bundle holding that template version."""
     sys.path.insert(0, str(ROOT))
     from mlscaffold.bundle import append_version, list_versions
 
-    source = work / "wheel-source"
+    source = work / f"wheel-source-{version}"
     source.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, source / name)
@@ -232,8 +245,8 @@ def build_wheel(version: str, out: Path, work: Path) -> None:
     bundle = source / "mlscaffold" / "templates" / "default.bundle"
     if f"v{version}" not in list_versions(bundle):
         # What a release at this version ships: the working template as its newest version.
-        append_version(bundle, ROOT / "templates" / "default", f"v{version}", work / "wheel.bundle")
-        shutil.move(work / "wheel.bundle", bundle)
+        append_version(bundle, ROOT / "templates" / "default", f"v{version}", work / f"{version}.bundle")
+        shutil.move(work / f"{version}.bundle", bundle)
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     command = [uv, "build", "--quiet", "--wheel", "--out-dir", str(out), str(source)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -293,14 +306,14 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     # A hosted runner starts with no pre-commit store: hook environments install from the served repositories.
     job_env = {"UV_STANDIN_BIN": uv, "PRE_COMMIT_HOME": str(work / "pre-commit")}
-    job_env.update(hook_repositories(clone, work))
     if os.environ.get("PYENV_ROOT"):
         job_env["PYENV_ROOT"] = os.environ["PYENV_ROOT"]
-    version = project_version(clone)
+    # This checkout stands for every mlscaffold release the run names, as it does for every ref above.
     if args.find_links:
         job_env["UV_FIND_LINKS"] = str(args.find_links.resolve())
-    elif version:
-        build_wheel(version, work / "wheels", work)
+    else:
+        for version in sorted(wheel_versions(clone)):
+            build_wheel(version, work / "wheels", work)
         job_env["UV_FIND_LINKS"] = str(work / "wheels")
     job_env.update(extra_env)
     event = args.event or ("workflow_dispatch" if inputs else "push")
@@ -309,6 +322,11 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     repository = args.repository or f"{answer(clone, 'github_owner') or 'owner'}/{args.project.resolve().name}"
     # act names the repository after the clone's origin: make it the GitHub one the project will live at.
     git("remote", "set-url", "origin", f"https://github.com/{repository}.git", cwd=clone)
+    # An actions/checkout that act does not skip (another ref, full history) fetches the project from here.
+    # (git takes the longest matching prefix, so the `.git` spelling maps to the clone too.)
+    served = {f"https://github.com/{repository}{suffix}": clone for suffix in (".git", "")}
+    served.update(hook_repositories(clone, work))
+    job_env.update(git_rewrites(served))
     event_payload = event_payload_for(event, clone, inputs, repository)
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]

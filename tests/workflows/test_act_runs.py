@@ -25,11 +25,10 @@ def run_workflow() -> ModuleType:
 def act_cache(
     run_workflow: ModuleType, generated_project_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Path:
-    """Return a folder with the mlscaffold-cli wheel the project pins and a shared pre-commit store."""
+    """Return a folder with the mlscaffold-cli wheels a run installs and a shared pre-commit store."""
     cache = tmp_path_factory.mktemp("act-cache")
-    version = run_workflow.project_version(generated_project_template)
-    assert version is not None
-    run_workflow.build_wheel(version, cache / "wheels", cache)
+    for version in run_workflow.wheel_versions(generated_project_template):
+        run_workflow.build_wheel(version, cache / "wheels", cache)
     return cache
 
 
