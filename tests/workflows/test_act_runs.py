@@ -187,6 +187,17 @@ def test_image_fails_on_a_copy_of_an_untracked_file(
     assert "FAILED     Image/Image/Build and push" in out
 
 
+def test_template_sync_without_credentials_ends_green_with_a_notice(
+    run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--project", str(generated_project), "--workflow", ".github/workflows/template-sync.yml"]
+    status = run_workflow.main([*argv, "--event", "schedule", "--find-links", str(act_cache / "wheels")])
+
+    out = capsys.readouterr().out
+    assert status == 0, out[out.rindex("run_workflow: summary") :]
+    assert "Template sync skipped: no write token" in out
+
+
 def test_uncommitted_changes_do_not_reach_the_run(
     run_workflow: ModuleType, generated_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
