@@ -67,6 +67,9 @@ def test_license_text_matches_choice(
     project = render(tmp_path, license=license_id, author_name="Ada Lovelace")
     text = (project / "LICENSE").read_text(encoding="utf-8")
     assert marker in text
+    # One final newline: pre-commit's end-of-file-fixer fails CI on a blank last line.
+    assert text.endswith("\n")
+    assert not text.endswith("\n\n")
     if license_id != "Apache-2.0":
         assert "Ada Lovelace" in text
 

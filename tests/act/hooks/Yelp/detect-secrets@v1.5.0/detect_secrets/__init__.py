@@ -1,0 +1,1 @@
+from .core.secrets_collection import SecretsCollection  # noqa: F401

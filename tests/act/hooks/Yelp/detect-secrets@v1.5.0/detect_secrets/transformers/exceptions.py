@@ -1,0 +1,3 @@
+class ParsingError(ValueError):
+    """Generalized parsing error raised by transformers."""
+    pass

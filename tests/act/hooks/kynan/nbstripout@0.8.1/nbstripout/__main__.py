@@ -1,0 +1,3 @@
+from nbstripout import main
+
+main()
