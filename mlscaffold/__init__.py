@@ -1,3 +1,3 @@
 """Scaffold, upgrade and audit standardized ML repositories."""
 
-__version__ = "0.4.0"
+__version__ = "0.4.1"
