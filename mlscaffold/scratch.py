@@ -4,7 +4,8 @@ Every temporary directory mlscaffold, copier, git or uv creates during a command
 lives under one private directory, removed on every way out. SIGTERM and SIGHUP
 stop a command as Ctrl-C does, so the same cleanup runs. Cleanup and the last
 moves of a result into place run with those signals held back: a second Ctrl-C
-cannot leave half of an undo undone.
+cannot leave half of an undo undone. Once a command has finished and reported,
+a stop signal is let go: it could only make the report false.
 """
 
 from __future__ import annotations
@@ -19,16 +20,58 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-__all__ = ["STOP_SIGNALS", "held_signals", "private_tempdir", "remove_path", "stop_on_signals"]
+__all__ = [
+    "STOP_SIGNALS",
+    "held_signals",
+    "let_stops_go",
+    "private_tempdir",
+    "raised_by_stop",
+    "remove_path",
+    "stop_on_signals",
+]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+_settled: list[bool] = []  # not empty once the command has reported its outcome
+
+
+def _stop(_number: int, _frame: object) -> None:
+    if not _settled:
+        raise KeyboardInterrupt
 
 
 def stop_on_signals() -> None:
     """Make SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, unless they are ignored (nohup)."""
+    _settled.clear()
     for number in STOP_SIGNALS:
         if signal.getsignal(number) is not signal.SIG_IGN:
-            signal.signal(number, signal.default_int_handler)
+            signal.signal(number, _stop)
+
+
+def let_stops_go() -> None:
+    """From now on, let a stop signal pass: the command has reported what it did.
+
+    A signal then would only turn a true report ("created", "upgraded, 2 conflicts") into
+    a false exit status; the process is about to end anyway.
+    """
+    _settled.append(True)
+
+
+def raised_by_stop(caught: BaseException) -> bool:
+    """Tell whether CAUGHT was raised while a stop signal was unwinding the work.
+
+    The standard library is not signal-safe everywhere: a KeyboardInterrupt between
+    `os.close(fd)` and the line recording it makes `shutil.rmtree` close the same
+    descriptor again, and the OSError replaces the interrupt.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = caught
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__context__
+    return False
 
 
 @contextmanager

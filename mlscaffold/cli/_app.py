@@ -11,6 +11,7 @@ import typer
 
 from mlscaffold import __version__
 from mlscaffold.errors import MlscaffoldError
+from mlscaffold.scratch import let_stops_go, raised_by_stop
 
 if TYPE_CHECKING:
     from mlscaffold.answers import Question
@@ -98,11 +99,22 @@ def error_boundary(
     try:
         yield
     except MlscaffoldError as caught:
+        let_stops_go()
         error(str(caught))
         raise typer.Exit(caught.exit_code) from None
     except KeyboardInterrupt:
+        let_stops_go()
         error(interrupted())
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except Exception as caught:
+        if not raised_by_stop(caught):
+            raise
+        let_stops_go()
+        error(interrupted())
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        # The command has done its work and said so (or is raising a bug, which must show).
+        let_stops_go()
 
 
 def _version_callback(value: bool) -> None:

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import tempfile
 from pathlib import Path
 
 import pytest
+import typer
 
-from mlscaffold.scratch import held_signals, private_tempdir, remove_path, stop_on_signals
+from mlscaffold.cli._app import EXIT_INTERRUPTED, error_boundary
+from mlscaffold.scratch import (
+    STOP_SIGNALS,
+    held_signals,
+    let_stops_go,
+    private_tempdir,
+    raised_by_stop,
+    remove_path,
+    stop_on_signals,
+)
 
 
 def test_private_tempdir_holds_every_temporary_file_and_goes(
@@ -62,6 +73,61 @@ def test_stop_on_signals_turns_sigterm_into_keyboard_interrupt() -> None:
     finally:
         for number, handler in saved.items():
             signal.signal(number, handler)
+
+
+def test_a_stop_after_the_command_reported_is_let_go() -> None:
+    saved = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    try:
+        stop_on_signals()
+        let_stops_go()
+        os.kill(os.getpid(), signal.SIGTERM)  # no KeyboardInterrupt: the report stands
+        stop_on_signals()  # the next command stops again
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)
+
+
+def test_raised_by_stop_follows_the_exception_context() -> None:
+    def failing_cleanup() -> None:
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise OSError(9, "Bad file descriptor")
+
+    with pytest.raises(OSError, match="Bad file descriptor") as caught:
+        failing_cleanup()
+    assert raised_by_stop(caught.value)
+    assert not raised_by_stop(OSError(9, "Bad file descriptor"))
+
+
+def test_an_interrupt_inside_rmtree_is_reported_as_an_interrupt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The race seen in CI: the signal lands just after `os.close(dirfd)` inside shutil's
+    # rmtree, whose cleanup closes the descriptor again and raises EBADF over the interrupt.
+    (tmp_path / "tree" / "sub").mkdir(parents=True)
+    real_close = os.close
+    calls: list[int] = []
+
+    def close_then_stop(fd: int) -> None:
+        real_close(fd)
+        calls.append(fd)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "close", close_then_stop)
+    with pytest.raises(typer.Exit) as stopped, error_boundary(lambda: "interrupted: nothing was changed."):
+        shutil.rmtree(tmp_path / "tree")
+    monkeypatch.undo()
+    assert stopped.value.exit_code == EXIT_INTERRUPTED
+    assert capsys.readouterr().err == "error: interrupted: nothing was changed.\n"
+
+
+def test_a_bug_still_shows_through_the_boundary() -> None:
+    with pytest.raises(ZeroDivisionError), error_boundary():
+        _ = 1 / 0
 
 
 def test_stop_on_signals_leaves_an_ignored_signal_ignored() -> None:
