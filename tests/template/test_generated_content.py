@@ -138,7 +138,8 @@ def test_secret_scan_passes_a_fresh_project_against_its_baseline(rendered: tuple
     assert (project / ".secrets.baseline").read_bytes() == baseline, "the scan rewrote the baseline"
 
 
-LARGE_FILES_HOOK = Path(__file__).resolve().parents[1] / "act" / "hooks" / "pre-commit" / "pre-commit-hooks@v5.0.0"
+HOOKS = Path(__file__).resolve().parents[1] / "act" / "hooks"
+LARGE_FILES_HOOK = HOOKS / "pre-commit" / "pre-commit-hooks@v5.0.0"
 
 
 def test_large_file_hook_lets_the_lock_file_in_and_keeps_data_out(
