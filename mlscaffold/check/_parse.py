@@ -53,7 +53,6 @@ class _Invalid:
 INVALID = _Invalid()
 
 
-
 def load_yaml(text: str | None) -> Any:
     """Parse YAML TEXT (round-trip, with line numbers), or return `INVALID`.
 
