@@ -201,6 +201,20 @@ def answer(clone: Path, key: str) -> str | None:
     return match[1] if match else None
 
 
+def grants_id_token(workflow: Path, job: str | None) -> bool:
+    """Return whether the workflow (or its job JOB) grants `id-token: write`, as GitHub would see it."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(workflow.read_text(encoding="utf-8")) or {}
+    jobs = data.get("jobs") or {}
+    selected = [jobs[job]] if job in jobs else list(jobs.values())
+
+    def grants(permissions: object) -> bool:
+        return permissions == "write-all" or (isinstance(permissions, dict) and permissions.get("id-token") == "write")
+
+    return any(grants(spec.get("permissions", data.get("permissions"))) for spec in selected if isinstance(spec, dict))
+
+
 def event_payload_for(event: str, clone: Path, inputs: dict[str, str], repository: str) -> dict[str, object]:
     """Return the parts of GitHub's event payload the workflows read, for a run of the clone's HEAD."""
     branch = git("branch", "--show-current", cwd=clone).strip()
@@ -315,6 +329,11 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         for version in sorted(wheel_versions(clone)):
             build_wheel(version, work / "wheels", work)
         job_env["UV_FIND_LINKS"] = str(work / "wheels")
+    # GitHub hands a job an OIDC token endpoint only when it is granted `id-token: write`;
+    # act never does. This one answers nothing: stand-ins only check that it is there.
+    if grants_id_token(workflow, args.job):
+        job_env["ACTIONS_ID_TOKEN_REQUEST_URL"] = "http://127.0.0.1:9/run-workflow-no-oidc"
+        job_env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "run-workflow-no-oidc"
     job_env.update(extra_env)
     event = args.event or ("workflow_dispatch" if inputs else "push")
     payload = work / "event.json"
