@@ -68,6 +68,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--input", action="append", default=[], metavar="KEY=VALUE", help="a dispatch input")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra job environment")
     parser.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE", help="a secret for act")
+    parser.add_argument(
+        "--var", action="append", default=[], metavar="KEY=VALUE", help="a repository variable (vars.KEY)"
+    )
     parser.add_argument("--repository", help="OWNER/NAME on GitHub (default: github_owner/<project folder>)")
     parser.add_argument("--find-links", type=Path, help="a folder that already holds the mlscaffold-cli wheel")
     parser.add_argument("--act", default=None, help="the act executable (default: on PATH)")
@@ -210,9 +213,13 @@ def grants_id_token(workflow: Path, job: str | None) -> bool:
     selected = [jobs[job]] if job in jobs else list(jobs.values())
 
     def grants(permissions: object) -> bool:
-        return permissions == "write-all" or (isinstance(permissions, dict) and permissions.get("id-token") == "write")
+        return permissions == "write-all" or (
+            isinstance(permissions, dict) and permissions.get("id-token") == "write"
+        )
 
-    return any(grants(spec.get("permissions", data.get("permissions"))) for spec in selected if isinstance(spec, dict))
+    return any(
+        grants(spec.get("permissions", data.get("permissions"))) for spec in selected if isinstance(spec, dict)
+    )
 
 
 def event_payload_for(event: str, clone: Path, inputs: dict[str, str], repository: str) -> dict[str, object]:
@@ -332,8 +339,8 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     # GitHub hands a job an OIDC token endpoint only when it is granted `id-token: write`;
     # act never does. This one answers nothing: stand-ins only check that it is there.
     if grants_id_token(workflow, args.job):
-        job_env["ACTIONS_ID_TOKEN_REQUEST_URL"] = "http://127.0.0.1:9/run-workflow-no-oidc"
-        job_env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "run-workflow-no-oidc"
+        job_env["ACTIONS_ID_TOKEN_REQUEST_URL"] = "http://127.0.0.1:9/run-workflow-no-oidc"  # noqa: S105
+        job_env["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "run-workflow-no-oidc"  # noqa: S105
     job_env.update(extra_env)
     event = args.event or ("workflow_dispatch" if inputs else "push")
     payload = work / "event.json"
@@ -355,6 +362,8 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         command += ["--local-repository", mapping]
     for key, value in job_env.items():
         command += ["--env", f"{key}={value}"]
+    for key, value in parse_pairs(args.var, "--var").items():
+        command += ["--var", f"{key}={value}"]
     for key in secrets:
         command += ["--secret", key]  # act reads the value from its environment: never on a command line
     if args.job:
