@@ -233,7 +233,8 @@ def test_image_with_a_local_remote_the_runner_cannot_reach_fails_saying_what_to_
     assert status == 1
     # The clone is in a scratch folder: `../../` is next to it, where nothing is.
     assert re.search(
-        r"::error::The DVC remote 'storage' is the local folder /\S+/demo_project-dvc-storage, which this runner cannot reach",
+        r"::error::The DVC remote 'storage' is the local folder /\S+/demo_project-dvc-storage, "
+        r"which this runner cannot reach",
         out,
     )
 
