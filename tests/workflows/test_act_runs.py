@@ -206,6 +206,33 @@ def test_image_builds_on_a_fresh_clone(
     assert f"Attestation (stand-in) for {image}@sha256:" in out
 
 
+def test_image_on_a_version_tag_is_tagged_by_version(
+    run_workflow: ModuleType, trained_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_image(run_workflow, trained_project, "--ref", "refs/tags/v1.2.3")
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    pushed = out[out.index("would push:") :]
+    image = "ghcr.io/my-org/demo-project"
+    for tag in ("1.2.3", f"sha-{head(trained_project)}", "latest"):
+        assert f"{image}:{tag}\n" in pushed
+    assert f"{image}:1.2\n" not in pushed  # no moving minor tag
+
+
+def test_image_on_a_pull_request_is_built_and_scanned_but_not_pushed(
+    run_workflow: ModuleType, trained_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_image(run_workflow, trained_project, event="pull_request")
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert "would load:" in out
+    assert "No vulnerabilities found at or above 'critical'" in out
+    for pushed_only in ("would push", "Login Succeeded", "Attestation (stand-in)"):
+        assert pushed_only not in out
+
+
 def test_image_without_a_committed_dvc_lock_fails_saying_what_to_do(
     run_workflow: ModuleType, generated_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -389,6 +416,7 @@ def test_uncommitted_changes_do_not_reach_the_run(
         (["--workflow", ".github/workflows/nope.yml"], "has no committed .github/workflows/nope.yml"),
         (["--workflow", CI, "--input", "novalue"], "--input takes KEY=VALUE"),
         (["--workflow", CI, "--act", "/nonexistent/act"], "act is not installed"),
+        (["--workflow", CI, "--event", "pull_request", "--ref", "refs/tags/v1"], "use it with --event push"),
     ],
 )
 def test_usage_errors_are_one_line(
