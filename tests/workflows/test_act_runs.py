@@ -366,9 +366,9 @@ def test_ecr_image_fails_without_id_token_write(
 ) -> None:
     project = ecr_project(tmp_path)
     caller = project / IMAGE
-    caller.write_text(
-        caller.read_text(encoding="utf-8").replace("      id-token: write\n", ""), encoding="utf-8"
-    )
+    text, removed = re.subn(r"(?m)^ +id-token: write.*\n", "", caller.read_text(encoding="utf-8"))
+    assert removed == 1
+    caller.write_text(text, encoding="utf-8")
     commit(project, "No OIDC for the image job")
 
     status = run_image(
