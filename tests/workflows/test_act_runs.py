@@ -325,6 +325,36 @@ def test_image_scan_fails_on_a_fixable_critical_only(  # noqa: PLR0917 - fixture
     assert ("would push" in out) != fails
 
 
+def test_gar_image_of_a_kubernetes_mlflow_project_logs_in_by_workload_identity(
+    run_workflow: ModuleType, tmp_path: Path, template_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlscaffold.generate import create_project
+
+    project = tmp_path / "full-project"
+    answers = {
+        "deployment": "both",
+        "kubernetes": True,
+        "experiment_tracking": "mlflow",
+        "container_registry": "europe-west1-docker.pkg.dev/my-project/ml",
+    }
+    create_project(project, use_defaults=True, data=answers)
+    provider = "projects/123456/locations/global/workloadIdentityPools/github/providers/my-org"
+    variables = [
+        *("--var", f"GCP_WORKLOAD_IDENTITY_PROVIDER={provider}"),
+        *("--var", "GCP_SERVICE_ACCOUNT=image-push@my-project.iam.gserviceaccount.com"),
+    ]
+
+    status = run_image(
+        run_workflow, project, *from_training_run(tmp_path), *variables, event="workflow_dispatch"
+    )
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert "Authenticated (stand-in) as image-push@my-project.iam.gserviceaccount.com" in out
+    assert "Login Succeeded (stand-in) to europe-west1-docker.pkg.dev as oauth2accesstoken" in out
+    assert "Attestation (stand-in) for europe-west1-docker.pkg.dev/my-project/ml/full-project@sha256:" in out
+
+
 def ecr_project(tmp_path: Path) -> Path:
     from mlscaffold.generate import create_project
 
