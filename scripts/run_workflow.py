@@ -340,6 +340,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     act = find_act(args.act)
     inputs = parse_pairs(args.input, "--input")
     extra_env = parse_pairs(args.env, "--env")
+    event = args.event or ("workflow_dispatch" if inputs else "push")
+    if args.ref and event != "push":
+        raise HarnessError("--ref names what a push pushed: use it with --event push.")
     # A hosted runner always has a token (`github.token`); this one opens no door anywhere.
     secrets = {"GITHUB_TOKEN": "run-workflow-offline-token", **parse_pairs(args.secret, "--secret")}
     clone = work / "project"
@@ -363,7 +366,6 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         job_env["UV_FIND_LINKS"] = str(work / "wheels")
     job_env.update(oidc_env(workflow, args.job))
     job_env.update(extra_env)
-    event = args.event or ("workflow_dispatch" if inputs else "push")
     payload = work / "event.json"
     # What GitHub's payload always has and the workflows read (e.g. the branch metrics are compared with).
     repository = args.repository or f"{answer(clone, 'github_owner') or 'owner'}/{args.project.resolve().name}"
@@ -374,8 +376,6 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     served = {f"https://github.com/{repository}{suffix}": clone for suffix in (".git", "")}
     served.update(hook_repositories(clone, work))
     job_env.update(git_rewrites(served))
-    if args.ref and event != "push":
-        raise HarnessError("--ref names what a push pushed: use it with --event push.")
     event_payload = event_payload_for(event, clone, inputs, repository, args.ref)
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]
