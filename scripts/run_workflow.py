@@ -11,6 +11,9 @@ nothing is fetched from GitHub:
   this checkout's `.github/`;
 - a third-party action comes from `tests/act/actions/OWNER/REPO/`, a vendored
   copy or a stand-in whose `PIN` file names the commit the workflows pin;
+- `kubectl` and `docker buildx imagetools` are stand-ins from `tests/act/bin/` (a
+  kustomize renderer and a cluster that checks what it is sent; a registry in a JSON
+  file that `--registry NAME:TAG=DIGEST` fills);
 - pre-commit hook repositories come from `tests/act/hooks/OWNER/REPO@REV/`,
   served through git `insteadOf` rewrites;
 - `mlscaffold-cli==X.Y.Z` (the check job's `uvx --from`) is a wheel of this
@@ -37,8 +40,11 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = ROOT / "tests" / "act" / "actions"
 HOOKS = ROOT / "tests" / "act" / "hooks"
+STANDIN_BIN = ROOT / "tests" / "act" / "bin"
 OWN_REPOSITORY = "mlscaffold/mlscaffold"
-EVENTS = ("push", "pull_request", "schedule", "workflow_dispatch")
+EVENTS = ("push", "pull_request", "schedule", "workflow_dispatch", "workflow_run", "release")
+_CACHE_MODE = re.compile(r"^[ \t]*cache-mode:[^\n]*\n", re.MULTILINE)
+_REGISTRY_ENTRY = re.compile(r"^[a-z0-9][^\s@]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}=sha256:[0-9a-f]{64}$")
 
 _USES = re.compile(r"uses:\s*['\"]?([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)(?:/[^@\s'\"]*)?@([^\s'\"#]+)")
 _JOB_END = re.compile(r"^\[(?P<job>.+?)\s*\] 🏁\s+Job (?P<result>succeeded|failed)")
@@ -68,6 +74,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--input", action="append", default=[], metavar="KEY=VALUE", help="a dispatch input")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra job environment")
     parser.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE", help="a secret for act")
+    parser.add_argument(
+        "--registry", action="append", default=[], metavar="NAME:TAG=DIGEST", help="an image the registry holds"
+    )
     parser.add_argument("--repository", help="OWNER/NAME on GitHub (default: github_owner/<project folder>)")
     parser.add_argument("--find-links", type=Path, help="a folder that already holds the mlscaffold-cli wheel")
     parser.add_argument("--act", default=None, help="the act executable (default: on PATH)")
@@ -209,6 +218,18 @@ def event_payload_for(event: str, clone: Path, inputs: dict[str, str], repositor
         payload["ref"] = f"refs/heads/{branch}"
     if event == "pull_request":
         payload.update(number=1, pull_request={"number": 1, "base": {"ref": branch}, "head": {"ref": "change"}})
+    if event == "workflow_run":  # the Image workflow's run on a push to the default branch, succeeded
+        head = git("rev-parse", "HEAD", cwd=clone).strip()
+        payload["workflow_run"] = {
+            "name": "Image",
+            "event": "push",
+            "conclusion": "success",
+            "head_branch": branch,
+            "head_sha": head,
+            "head_repository": {"full_name": repository},
+        }
+    if event == "release":
+        payload["release"] = {"tag_name": inputs.get("tag", "v0.0.0"), "target_commitish": branch}
     if inputs:
         payload["inputs"] = inputs
     return payload
@@ -259,7 +280,7 @@ def runner_path(node_bin: Path | None) -> str:
     venv = Path(sys.prefix).resolve()
     path = os.environ.get("PATH", "").split(os.pathsep)
     kept = [p for p in path if p and not Path(p).resolve().is_relative_to(venv)]
-    return os.pathsep.join(([str(node_bin)] if node_bin else []) + kept)
+    return os.pathsep.join([str(STANDIN_BIN)] + ([str(node_bin)] if node_bin else []) + kept)
 
 
 def run_act(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, list[JobResult]]:
@@ -289,6 +310,42 @@ def parse_pairs(pairs: Sequence[str], option: str) -> dict[str, str]:
     return parsed
 
 
+def drop_cache_mode(folders: Sequence[Path]) -> None:
+    """Remove `cache-mode:` (GitHub, 2026-09) from the workflows under FOLDERS: act 0.2.89 refuses the key.
+
+    It limits the Actions cache only, and these runs have no cache server.
+    """
+    for folder in folders:
+        for path in sorted((folder / ".github" / "workflows").glob("*.y*ml")):
+            text = path.read_text(encoding="utf-8")
+            kept = _CACHE_MODE.sub("", text)
+            if kept != text:
+                path.write_text(kept, encoding="utf-8")
+
+
+def free_port() -> int:
+    """Return a TCP port nothing listens on now, for act's artifact server."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def registry_file(entries: Sequence[str], work: Path) -> Path:
+    """Write the stand-in registry's images (NAME:TAG=DIGEST) to a JSON file in WORK and return it."""
+    images = {}
+    for entry in entries:
+        if not _REGISTRY_ENTRY.match(entry):
+            raise HarnessError(f"--registry takes NAME:TAG=sha256:<64 hex digits>, not {entry!r}.")
+        reference, _, digest = entry.rpartition("=")
+        images[reference] = digest
+    file = work / "registry.json"
+    file.write_text(json.dumps(images, indent=1), encoding="utf-8")
+    return file
+
+
 def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     """Prepare the clone, the mappings and the environment in WORK, then run act."""
     act = find_act(args.act)
@@ -303,9 +360,13 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         raise HarnessError(f"{args.project} has no committed {args.workflow}: name a workflow it has.")
     own = export_own_repository(work / "mlscaffold")
     mappings = action_mappings(used_actions([clone / ".github", own / ".github"]), own)
+    drop_cache_mode([clone, own])
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     # A hosted runner starts with no pre-commit store: hook environments install from the served repositories.
     job_env = {"UV_STANDIN_BIN": uv, "PRE_COMMIT_HOME": str(work / "pre-commit")}
+    # The CLI stand-ins (tests/act/bin) run on this interpreter: it has PyYAML and kubernetes-validate.
+    job_env["STANDIN_PYTHON"] = sys.executable
+    job_env["REGISTRY_STANDIN"] = str(registry_file(args.registry, work))
     if os.environ.get("PYENV_ROOT"):
         job_env["PYENV_ROOT"] = os.environ["PYENV_ROOT"]
     # This checkout stands for every mlscaffold release the run names, as it does for every ref above.
@@ -331,7 +392,8 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]
     command += ["--action-offline-mode", "--action-cache-path", str(work / "act-cache"), "--no-cache-server"]
-    command += ["--artifact-server-path", str(work / "artifacts")]
+    # A free port: act's default (34567) is taken by any other run on this host.
+    command += ["--artifact-server-path", str(work / "artifacts"), "--artifact-server-port", str(free_port())]
     for mapping in mappings:
         command += ["--local-repository", mapping]
     for key, value in job_env.items():
