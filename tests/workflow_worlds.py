@@ -20,6 +20,13 @@ WORKFLOW_COMBINATIONS: dict[str, dict[str, str]] = {
     "both-s3": {"deployment": "both", "dvc_remote": "s3", "dvc_remote_url": "s3://bucket/p"},
     "batch-gcs": {"deployment": "batch", "dvc_remote": "gcs", "dvc_remote_url": "gs://bucket/p"},
     "online-azure": {"dvc_remote": "azure", "dvc_remote_url": "azure://container/p", "python_version": "3.13"},
+    # Kubernetes (deploy.yml passes KUBE_CONFIG) and a registry other than GHCR (its login secrets).
+    "both-k8s-registry": {
+        "deployment": "both",
+        "kubernetes": "true",
+        "experiment_tracking": "mlflow",
+        "container_registry": "registry.example.com/ml",
+    },
     # A platform team's fork of mlscaffold changes the hidden question's default.
     "fork": {},
 }
