@@ -263,7 +263,7 @@ FILE_STANDARDS: list[tuple[str, str, str]] = [
     ("deploy/base/service.yaml", "Kubernetes: the Service in front of the Deployment", ""),
     ("deploy/base/hpa.yaml", "Kubernetes: the HorizontalPodAutoscaler (it owns the replica count)", ""),
     ("deploy/base/cronjob.yaml", "Kubernetes: the batch scoring CronJob (non-root, resources)", ""),
-    ("deploy/base/kustomization.yaml", "Kubernetes: the kustomize base; images by name, deploy.yml sets the digest", ""),
+    ("deploy/base/kustomization.yaml", "Kubernetes: the kustomize base (deploy.yml sets the image digest)", ""),
     ("deploy/overlays/*", "Kubernetes: one kustomize overlay per environment (namespace, size)", ""),
     ("docs/model_card.md", "Scoping: the model card", "MLS104"),
     ("docs/runbook.md", "Scoping: monitoring, alerts, retraining and rollback", "MLS105"),
