@@ -42,6 +42,8 @@ ACTIONS = ROOT / "tests" / "act" / "actions"
 HOOKS = ROOT / "tests" / "act" / "hooks"
 STANDIN_BIN = ROOT / "tests" / "act" / "bin"
 OWN_REPOSITORY = "mlscaffold/mlscaffold"
+SELF_REF = "self-repository"
+_SELF_USES = re.compile(r"(uses:\s*['\"]?)\$/(\.github/[^\s'\"#]+)")
 EVENTS = ("push", "pull_request", "schedule", "workflow_dispatch", "workflow_run", "release")
 _CACHE_MODE = re.compile(r"^[ \t]*cache-mode:[^\n]*\n", re.MULTILINE)
 _REGISTRY_ENTRY = re.compile(r"^[a-z0-9][^\s@]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}=sha256:[0-9a-f]{64}$")
@@ -132,8 +134,18 @@ def used_actions(folders: Sequence[Path]) -> set[tuple[str, str]]:
 
 
 def export_own_repository(dest: Path) -> Path:
-    """Copy this checkout's `.github/` (all act needs of it) to DEST and return DEST."""
+    """Copy this checkout's `.github/` (all act needs of it) to DEST and return DEST.
+
+    act 0.2.89 refuses GitHub's self-repository syntax (`uses: $/.github/actions/NAME`, the
+    composite action at the commit of the workflow that runs): the copy names this repository
+    at SELF_REF instead, which `action_mappings` maps to the copy like every other ref.
+    """
     shutil.copytree(ROOT / ".github", dest / ".github")
+    for path in sorted((dest / ".github").rglob("*.y*ml")):
+        text = path.read_text(encoding="utf-8")
+        rewritten = _SELF_USES.sub(rf"\1{OWN_REPOSITORY}/\2@{SELF_REF}", text)
+        if rewritten != text:
+            path.write_text(rewritten, encoding="utf-8")
     return dest
 
 

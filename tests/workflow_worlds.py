@@ -39,7 +39,7 @@ def resolver_for(repository: str) -> Callable[[str], Callee | None]:
 
     def resolve(uses: str) -> Callee | None:
         target = uses.split("@", 1)[0]
-        if target.startswith("./"):
+        if target.startswith(("./", "$/")):  # `$/`: the repository and commit of the calling workflow
             path = target[2:]
         elif target.startswith(f"{repository}/"):
             path = target[len(repository) + 1 :]
@@ -57,7 +57,7 @@ def resolver_for(repository: str) -> Callable[[str], Callee | None]:
 
 def is_mlscaffold(repository: str) -> Callable[[str], bool]:
     """Tell whether a `uses:` value calls mlscaffold's own workflows or actions."""
-    return lambda uses: uses.startswith((f"{repository}/", "./.github/"))
+    return lambda uses: uses.startswith((f"{repository}/", "./.github/", "$/.github/"))
 
 
 @contextmanager
