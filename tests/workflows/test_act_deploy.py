@@ -123,6 +123,18 @@ def test_production_by_hand_deploys_the_digest_given(
     assert f"pushing ghcr.io/my-org/churn-model:production -> {EARLIER}" in out
 
 
+def test_a_published_release_deploys_its_commits_image_to_production(
+    run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = deploy(run_workflow, generated_project, act_cache, "--event", "release")
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    assert "succeeded  Production/Deploy/Deploy to production" in summary(out)
+    assert "Staging" not in summary(out)
+    assert f"pushing ghcr.io/my-org/demo-project:production -> {DIGEST}" in out
+
+
 def test_deploy_fails_when_no_image_was_built_for_the_commit(
     run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
