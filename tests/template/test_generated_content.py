@@ -9,6 +9,7 @@ from __future__ import annotations
 import configparser
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -160,7 +161,9 @@ def render_overlay(overlay: Path, image: str) -> list[dict[str, Any]]:
     return objects
 
 
-def test_kubernetes_manifests_are_valid_and_hardened(rendered: tuple[Path, dict[str, Any]]) -> None:
+def test_kubernetes_manifests_are_valid_and_hardened(
+    rendered: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
     project, answers = rendered
     deploy = project / "deploy"
     if answers["kubernetes"] is not True:
@@ -179,19 +182,18 @@ def test_kubernetes_manifests_are_valid_and_hardened(rendered: tuple[Path, dict[
     proc = run(BIN / "kubernetes-validate", "--strict", *manifests, cwd=project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     image = f"{answers['container_registry']}/{answers['package_name'].replace('_', '-')}"
+    # What deploy.yml applies: each overlay with the image set by digest, rendered as kustomize does
+    # (in a copy: the rendered project is shared with the other tests).
+    shutil.copytree(deploy, tmp_path / "deploy")
+    objects_files = []
     for environment in ("staging", "production"):
-        # What deploy.yml applies: the overlay with the image set by digest, rendered as kustomize does.
-        objects = render_overlay(deploy / "overlays" / environment, image)
+        objects = render_overlay(tmp_path / "deploy" / "overlays" / environment, image)
         assert {obj["metadata"]["namespace"] for obj in objects} == {f"{image.rsplit('/', 1)[1]}-{environment}"}
-        rendered_file = project / f"rendered-{environment}.json"
-        rendered_file.write_text(
-            json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}), encoding="utf-8"
-        )
-        for obj in objects:
-            single = project / "rendered-object.json"
-            single.write_text(json.dumps(obj), encoding="utf-8")
-            proc = run(BIN / "kubernetes-validate", "--strict", single, cwd=project)
-            assert proc.returncode == 0, proc.stdout + proc.stderr
+        for index, obj in enumerate(objects):
+            objects_files.append(tmp_path / f"{environment}-{index}.json")
+            objects_files[-1].write_text(json.dumps(obj), encoding="utf-8")
+    proc = run(BIN / "kubernetes-validate", "--strict", *objects_files, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     for manifest in manifests:  # never a moving tag: deploy.yml sets the digest
         for named in re.findall(r"^\s*image: (\S+)$", manifest.read_text(encoding="utf-8"), re.M):
             assert named == image, manifest  # a name only: no tag (a registry may have a port)
