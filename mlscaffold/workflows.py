@@ -3,24 +3,34 @@
 For every job that calls a reusable workflow (and every step that uses a
 composite action) this checks what GitHub only finds at run time: the callee
 exists, each `with:` key is a declared input of the right type, each required
-input is given, each secret is declared (or `secrets: inherit`), and each
-`needs.JOB.outputs.NAME` names an output the job has.
+input is given, each secret is declared (or `secrets: inherit`), each
+`needs.JOB.outputs.NAME` names an output the job has, and the calling job grants
+the token every permission the callee's jobs ask for (GitHub refuses a called
+job that asks for more than its caller gave). A caller that declares no
+`permissions:` at all gets the repository's default, which no file shows: that
+is not checked.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from mlscaffold.yamlio import load_text
 
-__all__ = ["Callee", "ContractViolation", "check_calls", "parse_callee"]
+__all__ = ["Callee", "ContractViolation", "check_calls", "needed_permissions", "parse_callee"]
 
 _EXPRESSION = re.compile(r"^\s*\$\{\{.*\}\}\s*$", re.S)
 _NEEDS_OUTPUT = re.compile(r"needs\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)")
 _TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "boolean": (bool,), "number": (int, float)}
+_LEVELS = {"none": 0, "read": 1, "write": 2}
+_ALL = "*"  # `read-all` / `write-all`: every scope
+_SCOPES = (
+    "actions", "attestations", "checks", "contents", "deployments", "discussions", "issues", "models",
+    "packages", "pages", "pull-requests", "security-events", "statuses",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,8 @@ class Callee:
     secrets: Mapping[str, Mapping[str, Any]] | None
     outputs: frozenset[str]
     is_action: bool
+    # The union of the token permissions the workflow's jobs ask for: scope -> (level, first job asking).
+    permissions: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,60 @@ def parse_callee(text: str) -> Callee:
         {k: dict(v or {}) for k, v in (call.get("secrets") or {}).items()},
         frozenset((call.get("outputs") or {}).keys()),
         is_action=False,
+        permissions=needed_permissions(data),
     )
+
+
+def _grants(permissions: Any) -> dict[str, str]:
+    """Return a `permissions:` value as {scope: level}; `read-all`/`write-all` as the scope `*`."""
+    if isinstance(permissions, str):
+        level = permissions.removesuffix("-all")
+        return {_ALL: level if level in _LEVELS else "none"}
+    if isinstance(permissions, Mapping):
+        return {str(scope): str(level) for scope, level in permissions.items()}
+    return {}
+
+
+def _level(grants: Mapping[str, str], scope: str) -> str:
+    return grants.get(scope, grants.get(_ALL, "none"))
+
+
+def needed_permissions(workflow: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """Return what a reusable WORKFLOW's jobs ask of the token: {scope: (highest level, job asking it)}.
+
+    A job without `permissions:` takes the workflow's; with neither it takes the caller's and asks for nothing.
+    """
+    needed: dict[str, tuple[str, str]] = {}
+    for name, job in (workflow.get("jobs") or {}).items():
+        if not isinstance(job, Mapping) or "uses" in job:
+            continue
+        asked = job["permissions"] if "permissions" in job else workflow.get("permissions")
+        for scope, level in _grants(asked).items():
+            if _LEVELS.get(level, 0) > _LEVELS.get(needed.get(scope, ("none", ""))[0], 0):
+                needed[scope] = (level, str(name))
+    return needed
+
+
+def _check_permissions(
+    granted: Any, callee: Callee, target: str, caller: str, job: str
+) -> Iterator[ContractViolation]:
+    grants = _grants(granted)
+    for scope, (level, asking) in sorted(callee.permissions.items()):
+        if scope == _ALL:
+            short = [s for s in _SCOPES if _LEVELS.get(_level(grants, s), 0) < _LEVELS.get(level, 0)]
+            if short:
+                yield ContractViolation(
+                    caller,
+                    job,
+                    f"grants `{short[0]}: {_level(grants, short[0])}`, but {target} job {asking} "
+                    f"asks for `{level}-all`",
+                )
+            continue
+        given = _level(grants, scope)
+        if _LEVELS.get(given, 0) < _LEVELS.get(level, 0):
+            yield ContractViolation(
+                caller, job, f"grants `{scope}: {given}`, but {target} job {asking} needs `{scope}: {level}`"
+            )
 
 
 def _is_expression(value: Any) -> bool:
@@ -137,6 +202,20 @@ def _walk_strings(node: Any) -> Iterator[str]:
             yield from _walk_strings(item)
 
 
+def _check_call(
+    workflow: Mapping[str, Any], name: str, job: Mapping[str, Any], callee: Callee | None, caller: str
+) -> Iterator[ContractViolation]:
+    uses = job["uses"]
+    if callee is None or callee.is_action:
+        yield ContractViolation(caller, name, f"calls {uses}, which is not a reusable workflow")
+        return
+    yield from _check_with(job.get("with") or {}, callee, uses, caller, name)
+    yield from _check_secrets(job.get("secrets"), callee, uses, caller, name)
+    if "permissions" in job or "permissions" in workflow:
+        granted = job["permissions"] if "permissions" in job else workflow["permissions"]
+        yield from _check_permissions(granted, callee, uses, caller, name)
+
+
 def check_calls(
     text: str, resolve: Callable[[str], Callee | None], *, caller: str, is_ours: Callable[[str], bool]
 ) -> list[ContractViolation]:
@@ -150,12 +229,7 @@ def check_calls(
     for name, job in jobs.items():
         uses = job.get("uses")
         if isinstance(uses, str) and is_ours(uses):
-            callee = resolve(uses)
-            if callee is None or callee.is_action:
-                found.append(ContractViolation(caller, name, f"calls {uses}, which is not a reusable workflow"))
-            else:
-                found += _check_with(job.get("with") or {}, callee, uses, caller, name)
-                found += _check_secrets(job.get("secrets"), callee, uses, caller, name)
+            found += _check_call(data, name, job, resolve(uses), caller)
         for step in job.get("steps") or []:
             step_uses = step.get("uses")
             if isinstance(step_uses, str) and is_ours(step_uses):

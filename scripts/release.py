@@ -8,8 +8,8 @@ so any mlscaffold can generate and upgrade from any older version offline.
 The bundle is append-only: released versions are never rewritten.
 
 The reusable workflows in `.github/` call this repository's composite actions
-by tag; the release moves those refs to the tag it cuts, so each tag's
-workflows use that same tag's actions. It moves the workflows' default
+by `$/` (the commit being run), which needs no moving; any `uses:` ref to this
+repository that remains is moved to the tag the release cuts. It moves the workflows' default
 `mlscaffold-cli==X.Y.Z` (the mlscaffold they install) the same way; template sync's
 default `newest` (resolved when it runs, then pinned) has nothing to move.
 """

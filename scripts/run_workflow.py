@@ -11,6 +11,9 @@ nothing is fetched from GitHub:
   this checkout's `.github/`;
 - a third-party action comes from `tests/act/actions/OWNER/REPO/`, a vendored
   copy or a stand-in whose `PIN` file names the commit the workflows pin;
+- `kubectl` and `docker buildx imagetools` are stand-ins from `tests/act/bin/` (a
+  kustomize renderer and a cluster that checks what it is sent; a registry in a JSON
+  file that `--registry NAME:TAG=DIGEST` fills);
 - pre-commit hook repositories come from `tests/act/hooks/OWNER/REPO@REV/`,
   served through git `insteadOf` rewrites;
 - `mlscaffold-cli==X.Y.Z` (the check job's `uvx --from`) is a wheel of this
@@ -38,8 +41,13 @@ from typing import NamedTuple
 ROOT = Path(__file__).resolve().parent.parent
 ACTIONS = ROOT / "tests" / "act" / "actions"
 HOOKS = ROOT / "tests" / "act" / "hooks"
+STANDIN_BIN = ROOT / "tests" / "act" / "bin"
 OWN_REPOSITORY = "mlscaffold/mlscaffold"
-EVENTS = ("push", "pull_request", "schedule", "workflow_dispatch")
+SELF_REF = "self-repository"
+_SELF_USES = re.compile(r"(uses:\s*['\"]?)\$/(\.github/[^\s'\"#]+)")
+EVENTS = ("push", "pull_request", "schedule", "workflow_dispatch", "workflow_run", "release")
+_CACHE_MODE = re.compile(r"^[ \t]*cache-mode:[^\n]*\n", re.MULTILINE)
+_REGISTRY_ENTRY = re.compile(r"^[a-z0-9][^\s@]*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}=sha256:[0-9a-f]{64}$")
 
 _USES = re.compile(r"uses:\s*['\"]?([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)(?:/[^@\s'\"]*)?@([^\s'\"#]+)")
 _JOB_END = re.compile(r"^\[(?P<job>.+?)\s*\] 🏁\s+Job (?P<result>succeeded|failed)")
@@ -72,6 +80,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE", help="a secret for act")
     parser.add_argument(
         "--var", action="append", default=[], metavar="KEY=VALUE", help="a repository variable (vars.KEY)"
+    )
+    parser.add_argument(
+        "--registry", action="append", default=[], metavar="NAME:TAG=DIGEST", help="an image the registry holds"
     )
     parser.add_argument("--repository", help="OWNER/NAME on GitHub (default: github_owner/<project folder>)")
     parser.add_argument("--find-links", type=Path, help="a folder that already holds the mlscaffold-cli wheel")
@@ -128,8 +139,18 @@ def used_actions(folders: Sequence[Path]) -> set[tuple[str, str]]:
 
 
 def export_own_repository(dest: Path) -> Path:
-    """Copy this checkout's `.github/` (all act needs of it) to DEST and return DEST."""
+    """Copy this checkout's `.github/` (all act needs of it) to DEST and return DEST.
+
+    act 0.2.89 refuses GitHub's self-repository syntax (`uses: $/.github/actions/NAME`, the
+    composite action at the commit of the workflow that runs): the copy names this repository
+    at SELF_REF instead, which `action_mappings` maps to the copy like every other ref.
+    """
     shutil.copytree(ROOT / ".github", dest / ".github")
+    for path in sorted((dest / ".github").rglob("*.y*ml")):
+        text = path.read_text(encoding="utf-8")
+        rewritten = _SELF_USES.sub(rf"\1{OWN_REPOSITORY}/\2@{SELF_REF}", text)
+        if rewritten != text:
+            path.write_text(rewritten, encoding="utf-8")
     return dest
 
 
@@ -247,6 +268,18 @@ def event_payload_for(
         payload["ref"] = ref or f"refs/heads/{branch}"
     if event == "pull_request":
         payload.update(number=1, pull_request={"number": 1, "base": {"ref": branch}, "head": {"ref": "change"}})
+    if event == "workflow_run":  # the Image workflow's run on a push to the default branch, succeeded
+        head = git("rev-parse", "HEAD", cwd=clone).strip()
+        payload["workflow_run"] = {
+            "name": "Image",
+            "event": "push",
+            "conclusion": "success",
+            "head_branch": branch,
+            "head_sha": head,
+            "head_repository": {"full_name": repository},
+        }
+    if event == "release":
+        payload["release"] = {"tag_name": inputs.get("tag", "v0.0.0"), "target_commitish": branch}
     if inputs:
         payload["inputs"] = inputs
     return payload
@@ -305,7 +338,7 @@ def runner_path(node_bin: Path | None) -> str:
     venv = Path(sys.prefix).resolve()
     path = os.environ.get("PATH", "").split(os.pathsep)
     kept = [p for p in path if p and not Path(p).resolve().is_relative_to(venv)]
-    return os.pathsep.join(([str(node_bin)] if node_bin else []) + kept)
+    return os.pathsep.join([str(STANDIN_BIN)] + ([str(node_bin)] if node_bin else []) + kept)
 
 
 def run_act(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, list[JobResult]]:
@@ -335,6 +368,53 @@ def parse_pairs(pairs: Sequence[str], option: str) -> dict[str, str]:
     return parsed
 
 
+def drop_cache_mode(folders: Sequence[Path]) -> None:
+    """Remove `cache-mode:` (GitHub, 2026-09) from the workflows under FOLDERS: act 0.2.89 refuses the key.
+
+    It limits the Actions cache only, and these runs have no cache server.
+    """
+    for folder in folders:
+        for path in sorted((folder / ".github" / "workflows").glob("*.y*ml")):
+            text = path.read_text(encoding="utf-8")
+            kept = _CACHE_MODE.sub("", text)
+            if kept != text:
+                path.write_text(kept, encoding="utf-8")
+
+
+def registry_file(entries: Sequence[str], work: Path) -> Path:
+    """Write the stand-in registry's images (NAME:TAG=DIGEST) to a JSON file in WORK and return it."""
+    images = {}
+    for entry in entries:
+        if not _REGISTRY_ENTRY.match(entry):
+            raise HarnessError(f"--registry takes NAME:TAG=sha256:<64 hex digits>, not {entry!r}.")
+        reference, _, digest = entry.rpartition("=")
+        images[reference] = digest
+    file = work / "registry.json"
+    file.write_text(json.dumps(images, indent=1), encoding="utf-8")
+    return file
+
+
+def job_environment(args: argparse.Namespace, clone: Path, workflow: Path, work: Path) -> dict[str, str]:
+    """Return the environment every job of the run gets: stand-ins' settings, wheels, OIDC."""
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    # A hosted runner starts with no pre-commit store: hook environments install from the served repositories.
+    job_env = {"UV_STANDIN_BIN": uv, "PRE_COMMIT_HOME": str(work / "pre-commit")}
+    # The CLI stand-ins (tests/act/bin) run on this interpreter: it has PyYAML and kubernetes-validate.
+    job_env["STANDIN_PYTHON"] = sys.executable
+    job_env["REGISTRY_STANDIN"] = str(registry_file(args.registry, work))
+    if os.environ.get("PYENV_ROOT"):
+        job_env["PYENV_ROOT"] = os.environ["PYENV_ROOT"]
+    # This checkout stands for every mlscaffold release the run names, as it does for every ref above.
+    if args.find_links:
+        job_env["UV_FIND_LINKS"] = str(args.find_links.resolve())
+    else:
+        for version in sorted(wheel_versions(clone)):
+            build_wheel(version, work / "wheels", work)
+        job_env["UV_FIND_LINKS"] = str(work / "wheels")
+    job_env.update(oidc_env(workflow, args.job))
+    return job_env
+
+
 def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     """Prepare the clone, the mappings and the environment in WORK, then run act."""
     act = find_act(args.act)
@@ -352,20 +432,8 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         raise HarnessError(f"{args.project} has no committed {args.workflow}: name a workflow it has.")
     own = export_own_repository(work / "mlscaffold")
     mappings = action_mappings(used_actions([clone / ".github", own / ".github"]), own)
-    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
-    # A hosted runner starts with no pre-commit store: hook environments install from the served repositories.
-    job_env = {"UV_STANDIN_BIN": uv, "PRE_COMMIT_HOME": str(work / "pre-commit")}
-    if os.environ.get("PYENV_ROOT"):
-        job_env["PYENV_ROOT"] = os.environ["PYENV_ROOT"]
-    # This checkout stands for every mlscaffold release the run names, as it does for every ref above.
-    if args.find_links:
-        job_env["UV_FIND_LINKS"] = str(args.find_links.resolve())
-    else:
-        for version in sorted(wheel_versions(clone)):
-            build_wheel(version, work / "wheels", work)
-        job_env["UV_FIND_LINKS"] = str(work / "wheels")
-    job_env.update(oidc_env(workflow, args.job))
-    job_env.update(extra_env)
+    drop_cache_mode([clone, own])
+    job_env = {**job_environment(args, clone, workflow, work), **extra_env}
     payload = work / "event.json"
     # What GitHub's payload always has and the workflows read (e.g. the branch metrics are compared with).
     repository = args.repository or f"{answer(clone, 'github_owner') or 'owner'}/{args.project.resolve().name}"

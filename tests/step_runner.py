@@ -315,8 +315,8 @@ ACTIONS_ROOT = Path(__file__).resolve().parents[1] / ".github" / "actions"
 
 
 def our_action(uses: str) -> Path | None:
-    """Map `mlscaffold/mlscaffold/.github/actions/NAME@REF` to this checkout's action directory."""
-    prefix = "mlscaffold/mlscaffold/.github/actions/"
-    if uses.startswith(prefix):
-        return ACTIONS_ROOT / uses[len(prefix) :].split("@", 1)[0]
+    """Map `mlscaffold/mlscaffold/.github/actions/NAME@REF` or `$/.github/actions/NAME` to this checkout's."""
+    for prefix in ("mlscaffold/mlscaffold/.github/actions/", "$/.github/actions/"):
+        if uses.startswith(prefix):
+            return ACTIONS_ROOT / uses[len(prefix) :].split("@", 1)[0]
     return None

@@ -20,6 +20,8 @@ ANSWERS = {"python_version": PYTHON, "deployment": "both", "kubernetes": "true",
 PACKAGE = "churn_model"
 # The template's git mv migrations, oldest first: a user's edits follow the file.
 RENAMES = {f"src/{PACKAGE}/predict.py": f"src/{PACKAGE}/batch.py"}
+# v0.5.0 moved the Kubernetes manifests under deploy/base/ (kustomize overlays beside it).
+MOVES = {**RENAMES, **{f"deploy/{name}.yaml": f"deploy/base/{name}.yaml" for name in ("deployment", "hpa")}}
 
 runner = CliRunner()
 
@@ -92,6 +94,14 @@ def work_like_a_team(project: Path) -> Edits:
     if batch is not None:
         append(batch, "", "", "TEAM_BATCH_SIZE = 5000  # our scoring window")
         edits.expect(batch.relative_to(project).as_posix(), "TEAM_BATCH_SIZE = 5000  # our scoring window")
+    deployment = next((project / p for p in ("deploy/deployment.yaml", "deploy/base/deployment.yaml")), project)
+    if deployment.is_file():
+        replace_line(
+            deployment, "              memory: 1Gi", "              memory: 3Gi  # the team's bigger model"
+        )
+        edits.expect(
+            deployment.relative_to(project).as_posix(), "              memory: 3Gi  # the team's bigger model"
+        )
     workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
     if workflows:
         append(workflows[0], "# Team: this workflow is reviewed by the platform group.")
@@ -105,4 +115,4 @@ def work_like_a_team(project: Path) -> Edits:
 
 
 def followed(path: str) -> str:
-    return RENAMES.get(path, path)
+    return MOVES.get(path, path)

@@ -256,7 +256,7 @@ def test_template_page_documents_every_question_and_file() -> None:
         assert f"`{question.name}`" in page
     assert "| `docs/scoping.md` | always |" in page
     assert "| `src/<package_name>/api.py` | `deployment != 'batch'` |" in page
-    assert "| `deploy/hpa.yaml` | `kubernetes` and `deployment != 'batch'` |" in page
+    assert "| `deploy/base/hpa.yaml` | `kubernetes` and `deployment != 'batch'` |" in page
     assert "| `.copier-answers.yml` | always |" in page
     assert "'PACKAGE_NAME' is a Python keyword and cannot be imported" in page
 

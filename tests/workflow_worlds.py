@@ -36,6 +36,13 @@ WORKFLOW_COMBINATIONS: dict[str, dict[str, str]] = {
         "python_version": "3.13",
         "container_registry": "myteam.azurecr.io/ml",
     },
+    # Kubernetes (deploy.yml passes KUBE_CONFIG) and a registry other than GHCR (its login secrets).
+    "both-k8s-registry": {
+        "deployment": "both",
+        "kubernetes": "true",
+        "experiment_tracking": "mlflow",
+        "container_registry": "registry.example.com/ml",
+    },
     # A platform team's fork of mlscaffold changes the hidden question's default.
     "fork": {"container_registry": "registry.example.com:5000/team"},
 }
@@ -48,7 +55,7 @@ def resolver_for(repository: str) -> Callable[[str], Callee | None]:
 
     def resolve(uses: str) -> Callee | None:
         target = uses.split("@", 1)[0]
-        if target.startswith("./"):
+        if target.startswith(("./", "$/")):  # `$/`: the repository and commit of the calling workflow
             path = target[2:]
         elif target.startswith(f"{repository}/"):
             path = target[len(repository) + 1 :]
@@ -66,7 +73,7 @@ def resolver_for(repository: str) -> Callable[[str], Callee | None]:
 
 def is_mlscaffold(repository: str) -> Callable[[str], bool]:
     """Tell whether a `uses:` value calls mlscaffold's own workflows or actions."""
-    return lambda uses: uses.startswith((f"{repository}/", "./.github/"))
+    return lambda uses: uses.startswith((f"{repository}/", "./.github/", "$/.github/"))
 
 
 @contextmanager

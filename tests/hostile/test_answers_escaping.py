@@ -146,7 +146,10 @@ FREE_TEXT_FREE = [
     ".github/dependabot.yml.jinja",
     ".github/zizmor.yml.jinja",
     *(f".github/workflows/{path.name}" for path in (FILES / ".github" / "workflows").iterdir()),
-    *(f"{path.parent.name}/{path.name}" for path in FILES.glob("{% if kubernetes %}deploy{% endif %}/*")),
+    *(
+        p.relative_to(FILES).as_posix()
+        for p in sorted((FILES / "{% if kubernetes %}deploy{% endif %}").rglob("*.jinja"))
+    ),
 ]
 
 

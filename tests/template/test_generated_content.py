@@ -10,6 +10,7 @@ import configparser
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -172,13 +173,38 @@ def test_large_file_hook_lets_the_lock_file_in_and_keeps_data_out(
     assert "uv.lock" not in proc.stdout
 
 
-def test_kubernetes_manifests_are_valid_and_hardened(rendered: tuple[Path, dict[str, Any]]) -> None:
+def render_overlay(overlay: Path, image: str) -> list[dict[str, Any]]:
+    """Render OVERLAY with IMAGE set to a digest, by the kubectl stand-in's kustomize (tests/act/bin)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "act" / "bin" / "standin_kubectl.py"
+    spec = importlib.util.spec_from_file_location("standin_kubectl", path)
+    assert spec is not None and spec.loader is not None
+    kubectl = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(kubectl)
+    wrapper = overlay.parent.parent.parent / ".render"
+    wrapper.mkdir(exist_ok=True)
+    resource = overlay.relative_to(wrapper.parent).as_posix()
+    (wrapper / "kustomization.yaml").write_text(
+        f"resources:\n  - ../{resource}\nimages:\n  - name: {image}\n    digest: sha256:{'0' * 64}\n",
+        encoding="utf-8",
+    )
+    objects: list[dict[str, Any]] = kubectl.kustomize(wrapper)
+    for obj in objects:
+        for container in kubectl.containers(obj):
+            assert container["image"] == f"{image}@sha256:{'0' * 64}"
+    return objects
+
+
+def test_kubernetes_manifests_are_valid_and_hardened(
+    rendered: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
     project, answers = rendered
     deploy = project / "deploy"
     if answers["kubernetes"] is not True:
         assert not deploy.exists()
         return
-    manifests = sorted(deploy.glob("*.yaml"))
+    manifests = sorted(p for p in (deploy / "base").glob("*.yaml") if p.name != "kustomization.yaml")
     expected = (
         {"cronjob.yaml"}
         if answers["deployment"] == "batch"
@@ -187,11 +213,29 @@ def test_kubernetes_manifests_are_valid_and_hardened(rendered: tuple[Path, dict[
     if answers["deployment"] == "both":
         expected.add("cronjob.yaml")
     assert {path.name for path in manifests} == expected
+    assert set(load_yaml(deploy / "base" / "kustomization.yaml")["resources"]) == expected
     proc = run(BIN / "kubernetes-validate", "--strict", *manifests, cwd=project)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    image = f"{answers['container_registry']}/{answers['package_name'].replace('_', '-')}"
+    # What deploy.yml applies: each overlay with the image set by digest, rendered as kustomize does
+    # (in a copy: the rendered project is shared with the other tests).
+    shutil.copytree(deploy, tmp_path / "deploy")
+    objects_files = []
+    for environment in ("staging", "production"):
+        objects = render_overlay(tmp_path / "deploy" / "overlays" / environment, image)
+        assert {obj["metadata"]["namespace"] for obj in objects} == {f"{image.rsplit('/', 1)[1]}-{environment}"}
+        for index, obj in enumerate(objects):
+            objects_files.append(tmp_path / f"{environment}-{index}.json")
+            objects_files[-1].write_text(json.dumps(obj), encoding="utf-8")
+    proc = run(BIN / "kubernetes-validate", "--strict", *objects_files, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for manifest in manifests:  # never a moving tag: deploy.yml sets the digest
+        for named in re.findall(r"^\s*image: (\S+)$", manifest.read_text(encoding="utf-8"), re.M):
+            assert named == image, manifest  # a name only: no tag (a registry may have a port)
     if answers["deployment"] == "batch":
         return
-    pod = load_yaml(deploy / "deployment.yaml")["spec"]["template"]["spec"]
+    assert "replicas" not in load_yaml(deploy / "base" / "deployment.yaml")["spec"]  # the HPA owns the count
+    pod = load_yaml(deploy / "base" / "deployment.yaml")["spec"]["template"]["spec"]
     assert pod["securityContext"]["runAsNonRoot"] is True
     (container,) = pod["containers"]
     assert container["securityContext"]["readOnlyRootFilesystem"] is True

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from workflow_worlds import FORKS, OURS, ROOT, WORKFLOW_COMBINATIONS, is_mlscaffold, resolver_for
 
 from mlscaffold.answers import read_project_answers
 from mlscaffold.workflows import check_calls, parse_callee
-from mlscaffold.yamlio import find_uses_refs
+from mlscaffold.yamlio import find_uses_refs, load_text
 
 
 def repository_of(name: str) -> str:
@@ -89,6 +91,8 @@ jobs:
         env:
           DRIFT: ${{ needs.drift.outputs.drift-detected }}
   sync:
+    permissions:
+      contents: read
     uses: mlscaffold/mlscaffold/.github/workflows/template-sync.yml@v9.9.9
     secrets: inherit
 """
@@ -124,6 +128,17 @@ def test_contract_holds_for_a_correct_caller() -> None:
             "reads needs.drift.outputs.drifted, which drift lacks",
         ),
         ("    needs: drift\n", "", "reads needs.drift but does not need it"),
+        (
+            "      actions: write\n",
+            "",
+            "job drift: grants `actions: none`, but mlscaffold/mlscaffold/.github/workflows/drift.yml@v9.9.9 "
+            "job retrain needs `actions: write`",
+        ),
+        (
+            "    permissions:\n      contents: read\n    uses: mlscaffold/mlscaffold/.github/workflows/t",
+            "    uses: mlscaffold/mlscaffold/.github/workflows/t",
+            "job sync: grants `contents: none`, but",  # the workflow's `permissions: {}` applies
+        ),
     ],
     ids=[
         "missing-callee",
@@ -132,6 +147,8 @@ def test_contract_holds_for_a_correct_caller() -> None:
         "undeclared-secret",
         "missing-output",
         "not-needed",
+        "missing-permission",
+        "workflow-permissions",
     ],
 )
 def test_contract_catches_a_broken_caller(old: str, new: str, message: str) -> None:
@@ -205,3 +222,68 @@ jobs:
 def test_parse_callee_refuses_a_workflow_that_cannot_be_called() -> None:
     with pytest.raises(ValueError, match="not a reusable workflow"):
         parse_callee("on: push\njobs: {}\n")
+
+
+def lowered(job: dict[str, Any], scope: str, level: str) -> dict[str, Any]:
+    """Return JOB granting SCOPE one level below LEVEL (write -> read, read -> nothing)."""
+    permissions = dict(job["permissions"])
+    if level == "write":
+        permissions[scope] = "read"
+    else:
+        permissions.pop(scope, None)
+    return {**job, "permissions": permissions}
+
+
+@pytest.mark.parametrize("name", list(WORKFLOW_COMBINATIONS))
+def test_generated_callers_grant_what_the_callees_need_and_a_lowered_grant_fails(
+    workflow_projects: dict[str, Path], name: str
+) -> None:
+    repository = repository_of(name)
+    resolve = resolver_for(repository)
+    lowered_grants = []
+    for caller in sorted((workflow_projects[name] / ".github" / "workflows").glob("*.yml")):
+        data = load_text(caller.read_text(encoding="utf-8"))
+        for job_name, job in data["jobs"].items():
+            callee = resolve(job.get("uses", ""))
+            if callee is None:
+                continue
+            assert "permissions" in job, (
+                caller.name,
+                job_name,
+            )  # least privilege: every call says what it gives
+            for scope, (level, _) in callee.permissions.items():
+                broken = {**data, "jobs": {**data["jobs"], job_name: lowered(job, scope, level)}}
+                found = violations_of(json.dumps(broken, default=str), repository)
+                assert len(found) == 1, (caller.name, job_name, scope, found)
+                assert (
+                    f"job {job_name}: grants `{scope}: " in found[0] and f"needs `{scope}: {level}`" in found[0]
+                )
+                lowered_grants.append(f"{caller.name}:{job_name}:{scope}")
+    # Every caller's needs were lowered once, the drift caller's dispatch of retraining among them.
+    assert "drift.yml:drift:actions" in lowered_grants, lowered_grants
+    assert "deploy.yml:staging:packages" in lowered_grants, lowered_grants
+
+
+def test_needed_permissions_follow_github_inheritance() -> None:
+    callee = parse_callee(
+        "on: workflow_call\npermissions:\n  contents: read\njobs:\n"
+        "  a:\n    runs-on: ubuntu-latest\n    steps: [{run: 'true'}]\n"
+        "  b:\n    permissions:\n      contents: write\n      id-token: write\n"
+        "    runs-on: ubuntu-latest\n    steps: [{run: 'true'}]\n"
+        "  c:\n    permissions: read-all\n    runs-on: ubuntu-latest\n    steps: [{run: 'true'}]\n"
+    )
+    assert callee.permissions == {"contents": ("write", "b"), "id-token": ("write", "b"), "*": ("read", "c")}
+
+    def check(grants: str) -> list[str]:
+        text = f"on: push\n{grants}jobs:\n  x:\n    uses: o/r/.github/workflows/x.yml@v1\n"
+        return [v.message for v in check_calls(text, lambda _: callee, caller="c.yml", is_ours=lambda _: True)]
+
+    assert check("permissions: write-all\n") == []
+    assert check("permissions: read-all\n") == [
+        "grants `contents: read`, but o/r/.github/workflows/x.yml@v1 job b needs `contents: write`",
+        "grants `id-token: read`, but o/r/.github/workflows/x.yml@v1 job b needs `id-token: write`",
+    ]
+    assert check("permissions:\n  contents: write\n  id-token: write\n") == [
+        "grants `actions: none`, but o/r/.github/workflows/x.yml@v1 job c asks for `read-all`"
+    ]
+    assert check("") == []  # no `permissions:` anywhere: the repository's default, which no file shows

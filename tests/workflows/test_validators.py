@@ -63,7 +63,8 @@ def test_generated_workflows_per_deployment(workflow_projects: dict[str, Path]) 
         key: sorted(p.name for p in (repo / ".github" / "workflows").iterdir())
         for key, repo in workflow_projects.items()
     }
-    assert names["online-local"] == ["ci.yml", "drift.yml", "image.yml", "template-sync.yml", "train.yml"]
+    every = ["ci.yml", "deploy.yml", "drift.yml", "image.yml", "template-sync.yml", "train.yml"]
+    assert names["online-local"] == every
     assert names["both-s3"] == names["online-local"]
     assert names["batch-none"] == names["online-local"]  # a batch job ships as an image too
 
