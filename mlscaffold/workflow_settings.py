@@ -37,7 +37,7 @@ PERMISSION_SETTINGS: dict[tuple[str, str], str] = {
     ("pages", "write"): "Settings > Pages > Source: GitHub Actions",
     ("id-token", "write"): (
         "a cloud identity provider (AWS, Google Cloud, Azure) that trusts this repository's GitHub OIDC "
-        "tokens, see the docs of the workflow"
+        "tokens, for the variables above; see the docs of the workflow"
     ),
 }
 _REVIEWED = {"production"}  # environments to protect with required reviewers
@@ -94,8 +94,24 @@ def _add_call(found: WorkflowSettings, job: Mapping[str, Any], callee_text: str)
         for name in _VARIABLE.findall(str(value)):
             found.variables.setdefault(name, _describe(callee.inputs.get(key) or {}))
     for (scope, level), text in PERMISSION_SETTINGS.items():
-        if callee.permissions.get(scope, ("none", ""))[0] == level and text not in found.settings:
+        wanted = callee.permissions.get(scope, ("none", ""))[0] == level
+        if wanted and _applies(scope, found, given) and text not in found.settings:
             found.settings.append(text)
+
+
+def _applies(scope: str, found: WorkflowSettings, given: Mapping[str, Any]) -> bool:
+    """Tell whether a permission's setting concerns this caller, not only some caller of the callee.
+
+    `id-token: write` signs attestations with nothing to set up; a cloud login by OIDC is
+    what needs a provider, and the caller names it through variables (a role, a pool).
+    `packages: write` concerns GHCR only: the default image, or one the caller puts there.
+    """
+    if scope == "id-token":
+        return bool(found.variables)
+    if scope == "packages":
+        image = str(given.get("image") or "")
+        return not image or image.startswith("ghcr.io/")
+    return True
 
 
 def derive_settings(workflow: str, text: str, read_callee: Callable[[str], str | None]) -> WorkflowSettings:

@@ -114,7 +114,7 @@ jobs:
         "Settings > Actions > General > Workflow permissions",
         "Settings > Pages > Source",
         "a cloud identity provider (AWS, Google Cloud, Azure) that trusts this repository's GitHub OIDC "
-        "tokens, see the docs of the workflow",
+        "tokens, for the variables above; see the docs of the workflow",
     ]
     text = render_markdown([found, derive_settings("ci.yml", "on: push\njobs: {}\n", lambda _: None)])
     assert text.startswith("- `ci.yml`: nothing to set up.\n- `x.yml`:\n")
@@ -122,3 +122,32 @@ jobs:
         "  - environment `production` (Settings > Environments; protect it with required reviewers)\n" in text
     )
     assert "  - environment `staging` (Settings > Environments)\n" in text
+
+
+IMAGE_CALLEE = """\
+on:
+  workflow_call:
+    inputs:
+      image: {type: string}
+      role: {type: string, description: The role to assume.}
+jobs:
+  image:
+    permissions: {contents: read, packages: write, id-token: write}
+    runs-on: ubuntu-latest
+    steps: [{run: 'true'}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("given", "ghcr", "provider"),
+    [
+        ("{}", True, False),  # the default image is on GHCR; OIDC only signs attestations
+        ("{image: ghcr.io/o/app}", True, False),
+        ("{image: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app, role: '${{ vars.ROLE }}'}", False, True),
+    ],
+)
+def test_permission_settings_follow_what_the_caller_uses(given: str, ghcr: bool, provider: bool) -> None:
+    caller = f"on: push\njobs:\n  image:\n    uses: o/r/.github/workflows/i.yml@v1\n    with: {given}\n"
+    found = derive_settings("image.yml", caller, lambda _: IMAGE_CALLEE)
+    assert any("ghcr.io" in s for s in found.settings) is ghcr
+    assert any("identity provider" in s for s in found.settings) is provider
