@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -156,7 +158,9 @@ def test_scheduled_drift_check_with_an_unreachable_local_remote_ends_green_with_
 
 def in_project(project: Path, *args: str) -> str:
     """Run ARGS in PROJECT's own environment (`uv run`), returning the output."""
-    done = subprocess.run(["uv", "run", *args], cwd=project, capture_output=True, text=True, check=False)
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    done = subprocess.run([uv, "run", *args], cwd=project, capture_output=True, text=True, check=False, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
 

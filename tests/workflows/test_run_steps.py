@@ -204,7 +204,8 @@ def test_train_pulls_repros_pushes_and_diffs_against_base(ci_world: Path) -> Non
     params.write_text(params.read_text(encoding="utf-8").replace("rows: 200", "rows: 300"), encoding="utf-8")
     git("commit", "-qam", "more rows", cwd=project)
     runner = runner_for(ci_world, ref_name="more-data", base_ref="main")
-    outputs = runner.run_job(WORKFLOWS / "train.yml", "train", {})
+    # The pull request is the act tests' (tests/workflows/test_act_runs.py): it installs mlscaffold-cli.
+    outputs = runner.run_job(WORKFLOWS / "train.yml", "train", {"open-pr": False})
     assert json.loads(outputs["metrics"])[""]["data"]["reports/metrics.json"]["data"]["rows"] == 300
     assert "dvc pull" in runner.ran and "dvc push" in runner.ran
     assert storage_files(ci_world) > before, "dvc push sent nothing new to the remote"
@@ -217,7 +218,7 @@ def test_train_pulls_repros_pushes_and_diffs_against_base(ci_world: Path) -> Non
 def test_train_without_push_leaves_the_remote_alone(ci_world: Path) -> None:
     before = storage_files(ci_world)
     runner = runner_for(ci_world)
-    runner.run_job(WORKFLOWS / "train.yml", "train", {"push": False})
+    runner.run_job(WORKFLOWS / "train.yml", "train", {"push": False, "open-pr": False})
     assert "dvc pull" in runner.ran and "make pipeline" in runner.ran
     assert "dvc push" in runner.skipped
     assert storage_files(ci_world) == before
@@ -232,17 +233,19 @@ def test_drift_reports_and_dispatches_retraining(ci_world: Path, data: str, drif
     with serve_github(api):
         runner = runner_for(ci_world, api.url)
         outputs = runner.run_job(WORKFLOWS / "drift.yml", "drift", {"current-data": data})
-        assert outputs == {"drift-detected": drifted}
+        assert outputs == {"drift-detected": drifted, "data-available": "true"}
         report = json.loads((ci_world / "work" / "demo" / "reports" / "drift.json").read_text(encoding="utf-8"))
         assert report["drift"] is (drifted == "true")
         needs = {"drift": {"outputs": outputs}}
         runner.run_job(WORKFLOWS / "drift.yml", "retrain", {"current-data": data}, needs=needs)
     dispatches = [r for r in api.requests if r[1].endswith("/dispatches")]
     if drifted == "true":
-        assert dispatches == [
-            ("POST", "/repos/my-org/demo/actions/workflows/train.yml/dispatches", {"ref": "main"})
-        ]
-        assert "dispatched train.yml on main" in runner.summary.read_text(encoding="utf-8")
+        # Retraining receives the data that drifted.
+        payload = {"ref": "main", "inputs": {"new-data": data}}
+        assert dispatches == [("POST", "/repos/my-org/demo/actions/workflows/train.yml/dispatches", payload)]
+        assert f"dispatched train.yml on main with new-data {data}" in runner.summary.read_text(
+            encoding="utf-8"
+        )
     else:
         assert dispatches == []
         assert "job retrain" in runner.skipped
