@@ -257,3 +257,56 @@ def test_drift_failure_is_not_mistaken_for_drift(ci_world: Path) -> None:
     runner = runner_for(ci_world)
     with pytest.raises(StepFailedError, match="make drift failed"):
         runner.run_job(WORKFLOWS / "drift.yml", "drift", {"current-data": "data/missing.csv"})
+
+
+def reach(project: Path) -> dict[str, str]:
+    """Run setup-dvc's data_reach.py in PROJECT's environment; return its GITHUB_OUTPUT lines as a dict."""
+    script = ROOT / ".github" / "actions" / "setup-dvc" / "data_reach.py"
+    env = os.environ | {"UV_PYTHON": sys.executable}
+    proc = subprocess.run(
+        [sys.executable, "-m", "uv", "run", "--no-sync", "python", str(script)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return dict(line.split("=", 1) for line in proc.stdout.splitlines())
+
+
+def test_data_reach_says_what_to_configure_when_no_data_can_be_reached(ci_world: Path) -> None:
+    project = ci_world / "work" / "demo"
+    subprocess.run(
+        ["make", "setup"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        env=os.environ
+        | {
+            "UV_PYTHON": sys.executable,
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        },
+    )
+    config = project / ".dvc" / "config"
+    original = config.read_text(encoding="utf-8")
+
+    assert reach(project) | {"reason": ""} == {
+        "has-lock": "true",
+        "remote": "storage",
+        "remote-kind": "local",
+        "remote-reachable": "true",
+        "data-reachable": "true",
+        "reason": "",
+    }
+    config.write_text(original.replace("../../../dvc-storage", "s3://bucket/path"), encoding="utf-8")
+    assert (reach(project)["remote-kind"], reach(project)["data-reachable"]) == ("url", "true")
+    config.write_text(original.replace("../../../dvc-storage", "../../../elsewhere"), encoding="utf-8")
+    found = reach(project)
+    assert (found["data-reachable"], found["remote-reachable"]) == ("false", "false")
+    assert found["reason"].startswith("the DVC remote 'storage' is a local directory (")
+    config.write_text("[core]\n    autostage = true\n", encoding="utf-8")
+    found = reach(project)
+    assert found["reason"].startswith("the project has no default DVC remote: add one")
+    (project / "dvc.lock").unlink()
+    found = reach(project)
+    assert found["has-lock"] == "false" and found["reason"].startswith("no dvc.lock is committed")
