@@ -310,3 +310,33 @@ def test_data_reach_says_what_to_configure_when_no_data_can_be_reached(ci_world:
     (project / "dvc.lock").unlink()
     found = reach(project)
     assert found["has-lock"] == "false" and found["reason"].startswith("no dvc.lock is committed")
+
+
+def test_cloud_credentials_reach_only_the_dvc_steps(ci_world: Path) -> None:
+    # By OIDC: configure-aws-credentials (skipped offline; its outputs stood in for) hands the
+    # short-lived keys to the dvc steps as outputs, never to the job's environment.
+    runner = runner_for(ci_world)
+    runner.action_outputs["aws"] = {
+        "aws-access-key-id": "ASIAOIDC",
+        "aws-secret-access-key": "oidc-secret",
+        "aws-session-token": "oidc-session",
+    }
+    role = {"aws-role-to-assume": "arn:aws:iam::123456789012:role/dvc", "aws-region": "eu-west-1"}
+    runner.run_job(WORKFLOWS / "train.yml", "train", {"open-pr": False, **role})
+
+    assert any(s.startswith("aws-actions/configure-aws-credentials@") for s in runner.skipped)
+    dvc_env = runner.step_env[DVC_REMOTE_STEP]
+    assert (dvc_env["AWS_ACCESS_KEY_ID"], dvc_env["AWS_SESSION_TOKEN"]) == ("ASIAOIDC", "oidc-session")
+    for name, env in runner.step_env.items():
+        if name != DVC_REMOTE_STEP:
+            assert not any(value in {"ASIAOIDC", "oidc-secret"} for value in env.values()), name
+    assert not any(key.startswith("AWS_") for key in runner.env_file_values)
+
+    # The documented fallback: long-lived keys as secrets, used by the same steps only, with no OIDC step.
+    fallback = runner_for(ci_world)
+    fallback.secrets |= {"AWS_ACCESS_KEY_ID": "AKIAKEY", "AWS_SECRET_ACCESS_KEY": "key-secret"}
+    fallback.run_job(WORKFLOWS / "train.yml", "train", {"open-pr": False})
+    assert "AWS credentials by OIDC" in fallback.skipped
+    assert fallback.step_env[DVC_REMOTE_STEP]["AWS_ACCESS_KEY_ID"] == "AKIAKEY"
+    assert fallback.step_env[DVC_REMOTE_STEP]["AWS_SESSION_TOKEN"] == ""
+    assert fallback.step_env["make pipeline"].get("AWS_ACCESS_KEY_ID") is None
