@@ -23,9 +23,7 @@ from mlscaffold.git import git_text, run_git
 __all__ = [
     "VERSION_TAG",
     "append_version",
-    "export_version",
     "list_versions",
-    "read_file",
     "sort_versions",
     "tree_of_directory",
     "tree_of_version",
@@ -144,19 +142,3 @@ def append_version(bundle: Path | None, source: Path, tag: str, out: Path) -> st
         run_git(["bundle", "create", "--quiet", str(partial), "--branches", "--tags"], repo)
         partial.replace(out)
     return commit
-
-
-def export_version(bundle: Path, tag: str, dest: Path) -> None:
-    """Write the template files of version TAG into the empty or new directory DEST."""
-    _require_version(bundle, tag)
-    with _scratch_clone(bundle) as repo:
-        run_git(["checkout", "--quiet", tag], repo)
-        shutil.copytree(repo, dest, symlinks=True, ignore=shutil.ignore_patterns(".git"), dirs_exist_ok=True)
-
-
-def read_file(bundle: Path, tag: str, relpath: str) -> str | None:
-    """Return the text of RELPATH at version TAG, or None when that version lacks it."""
-    _require_version(bundle, tag)
-    with _scratch_clone(bundle) as repo:
-        proc = run_git(["show", f"{tag}:{relpath}"], repo, check=False)
-        return proc.stdout.decode() if proc.returncode == 0 else None

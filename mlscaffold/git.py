@@ -17,7 +17,6 @@ __all__ = [
     "has_commits",
     "identity_env",
     "init_repository",
-    "is_clean",
     "is_work_tree",
     "run_git",
     "top_level",
@@ -108,11 +107,6 @@ def top_level(path: Path) -> Path:
 def has_commits(path: Path) -> bool:
     """Tell whether the repository at PATH has a HEAD commit."""
     return run_git(["rev-parse", "--verify", "-q", "HEAD"], path, check=False).returncode == 0
-
-
-def is_clean(path: Path) -> bool:
-    """Tell whether the work tree has no staged, unstaged or untracked changes."""
-    return git_text(["status", "--porcelain", "--untracked-files=normal"], path) == ""
 
 
 def config_value(key: str, cwd: Path | None = None) -> str | None:

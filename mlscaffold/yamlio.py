@@ -1,14 +1,13 @@
 """All YAML reading and writing, on ruamel.yaml's round-trip mode.
 
 Round-trip mode keeps comments, quoting and key order, and reads a workflow's
-`on:` key as the string "on" (PyYAML's loader turns it into `True`).
-Indentation is guessed per document so that loading and dumping an unedited
-file gives back the same bytes.
+`on:` key as the string "on" (PyYAML's loader turns it into `True`). Nothing is
+dumped back: the one edit mlscaffold makes to a YAML file (moving `uses:` refs)
+rewrites those bytes in place, so every other byte stays the team's.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import stat
 from collections.abc import Iterator
@@ -25,24 +24,20 @@ from ruamel.yaml.events import (
     CollectionStartEvent,
     NodeEvent,
 )
-from ruamel.yaml.util import load_yaml_guess_indent
 
 __all__ = [
     "MAX_ALIAS_NODES",
     "MAX_BYTES",
     "MAX_DEPTH",
     "MAX_NODES",
-    "Document",
     "UnsafeYAMLError",
     "UsesRef",
     "YAMLError",
     "bump_uses_refs",
-    "dump_text",
     "find_uses_refs",
     "load_all_text",
     "load_path",
     "load_text",
-    "parse_document",
     "read_text",
 ]
 
@@ -131,51 +126,10 @@ def _check_events(text: str) -> None:
             open_nodes[-1][1] += count
 
 
-def _round_trip(mapping: int = 2, sequence: int = 2, offset: int = 0) -> YAML:
+def _round_trip() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
-    # Never re-wrap long lines (a `run:` script or a description).
-    yaml.width = 4096
-    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
     return yaml
-
-
-@dataclass
-class Document:
-    """A parsed YAML document that dumps back in the layout it was read in.
-
-    The layout is guessed from the file: one indentation width for mappings and
-    one for sequences. A file that mixes widths loses that mix on dump; edits
-    that must keep every other byte use `bump_uses_refs`-style in-place edits.
-    """
-
-    data: Any
-    sequence_indent: int
-    sequence_offset: int
-    explicit_start: bool
-
-    def dump(self) -> str:
-        """Serialize the (possibly edited) document in its original layout."""
-        yaml = _round_trip(2, self.sequence_indent, self.sequence_offset)
-        yaml.explicit_start = self.explicit_start
-        stream = io.StringIO()
-        yaml.dump(self.data, stream)
-        return stream.getvalue()
-
-
-def parse_document(text: str) -> Document:
-    """Parse TEXT as one round-trip YAML document, guessing its indentation."""
-    _check_limits(text)
-    _, indent, block_seq_indent = load_yaml_guess_indent(text)
-    sequence = indent or 2
-    offset = block_seq_indent or 0
-    if offset >= sequence:
-        # `- ` items indented under their key: ruamel needs sequence > offset.
-        sequence = offset + 2
-    yaml = _round_trip(2, sequence, offset)
-    data = yaml.load(text)
-    explicit_start = text.lstrip().startswith("---")
-    return Document(data, sequence, offset, explicit_start)
 
 
 def load_text(text: str) -> Any:
@@ -193,13 +147,6 @@ def load_all_text(text: str) -> list[Any]:
 def load_path(path: Path) -> Any:
     """Parse the YAML file at PATH (a small regular file; see `read_text`)."""
     return load_text(read_text(path))
-
-
-def dump_text(data: Any) -> str:
-    """Serialize DATA as block-style YAML."""
-    stream = io.StringIO()
-    _round_trip().dump(data, stream)
-    return stream.getvalue()
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,8 @@ def rules_page() -> str:
         "",
         "Each rule has a stable ID. Select or ignore rules by ID (`MLS101`), ID prefix (`MLS1`) or",
         "family key (`scoping`); see [check.md](check.md) for the command, its formats and configuration.",
-        "A rule marked *warning* never fails the run.",
+        "A rule marked *warning* never fails the run. A rule that builds on another (its *Runs after*)",
+        "is skipped while that one fails, so one missing file is reported once.",
         "",
         "| ID | Family | Rule | Severity |",
         "| --- | --- | --- | --- |",
@@ -106,6 +107,9 @@ def rules_page() -> str:
                 "",
                 fix_text(rule),
             ]
+            if rule.requires:
+                after = ", ".join(f"[{r}](#{r})" for r in sorted(rule.requires))
+                lines += ["", f"*Runs after* {after} passes."]
     return "\n".join(lines) + "\n"
 
 

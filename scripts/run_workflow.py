@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -69,9 +70,13 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument(
         "--event", choices=EVENTS, default=None, help="default: push, or workflow_dispatch with --input"
     )
+    parser.add_argument("--ref", help="the pushed ref, e.g. refs/tags/v1.2.3 (push events; default the branch)")
     parser.add_argument("--input", action="append", default=[], metavar="KEY=VALUE", help="a dispatch input")
     parser.add_argument("--env", action="append", default=[], metavar="KEY=VALUE", help="extra job environment")
     parser.add_argument("--secret", action="append", default=[], metavar="KEY=VALUE", help="a secret for act")
+    parser.add_argument(
+        "--var", action="append", default=[], metavar="KEY=VALUE", help="a repository variable (vars.KEY)"
+    )
     parser.add_argument("--repository", help="OWNER/NAME on GitHub (default: github_owner/<project folder>)")
     parser.add_argument(
         "--push-to",
@@ -225,12 +230,45 @@ def answer(clone: Path, key: str) -> str | None:
     return match[1] if match else None
 
 
-def event_payload_for(event: str, clone: Path, inputs: dict[str, str], repository: str) -> dict[str, object]:
+def grants_id_token(workflow: Path, job: str | None) -> bool:
+    """Return whether the workflow (or its job JOB) grants `id-token: write`, as GitHub would see it."""
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(workflow.read_text(encoding="utf-8")) or {}
+    jobs = data.get("jobs") or {}
+    selected = [jobs[job]] if job in jobs else list(jobs.values())
+
+    def grants(permissions: object) -> bool:
+        return permissions == "write-all" or (
+            isinstance(permissions, dict) and permissions.get("id-token") == "write"
+        )
+
+    return any(
+        grants(spec.get("permissions", data.get("permissions"))) for spec in selected if isinstance(spec, dict)
+    )
+
+
+def oidc_env(workflow: Path, job: str | None) -> dict[str, str]:
+    """Return the OIDC token endpoint a job sees: GitHub gives one only to a job granted `id-token: write`.
+
+    act never does. This endpoint answers nothing: stand-ins only check that it is there.
+    """
+    if not grants_id_token(workflow, job):
+        return {}
+    return {
+        "ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:9/run-workflow-no-oidc",
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "run-workflow-no-oidc",
+    }
+
+
+def event_payload_for(
+    event: str, clone: Path, inputs: dict[str, str], repository: str, ref: str | None = None
+) -> dict[str, object]:
     """Return the parts of GitHub's event payload the workflows read, for a run of the clone's HEAD."""
     branch = git("branch", "--show-current", cwd=clone).strip()
     payload: dict[str, object] = {"repository": {"default_branch": branch, "full_name": repository}}
     if event == "push":
-        payload["ref"] = f"refs/heads/{branch}"
+        payload["ref"] = ref or f"refs/heads/{branch}"
     if event == "pull_request":
         payload.update(number=1, pull_request={"number": 1, "base": {"ref": branch}, "head": {"ref": "change"}})
     if inputs:
@@ -278,6 +316,14 @@ def build_wheel(version: str, out: Path, work: Path) -> None:
         raise HarnessError(f"building the mlscaffold-cli {version} wheel failed: {done.stderr.strip()[-300:]}")
 
 
+def free_port() -> int:
+    """Return a TCP port nothing listens on now (for act's artifact server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 def runner_path(node_bin: Path | None) -> str:
     """Return PATH for the jobs: node 24 first, and nothing from this harness's virtual environment."""
     venv = Path(sys.prefix).resolve()
@@ -318,6 +364,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     act = find_act(args.act)
     inputs = parse_pairs(args.input, "--input")
     extra_env = parse_pairs(args.env, "--env")
+    event = args.event or ("workflow_dispatch" if inputs else "push")
+    if args.ref and event != "push":
+        raise HarnessError("--ref names what a push pushed: use it with --event push.")
     # A hosted runner always has a token (`github.token`); this one opens no door anywhere.
     secrets = {"GITHUB_TOKEN": "run-workflow-offline-token", **parse_pairs(args.secret, "--secret")}
     clone = work / "project"
@@ -339,8 +388,8 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         for version in sorted(wheel_versions(clone)):
             build_wheel(version, work / "wheels", work)
         job_env["UV_FIND_LINKS"] = str(work / "wheels")
+    job_env.update(oidc_env(workflow, args.job))
     job_env.update(extra_env)
-    event = args.event or ("workflow_dispatch" if inputs else "push")
     payload = work / "event.json"
     # What GitHub's payload always has and the workflows read (e.g. the branch metrics are compared with).
     repository = args.repository or f"{answer(clone, 'github_owner') or 'owner'}/{args.project.resolve().name}"
@@ -351,15 +400,18 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     served = {f"https://github.com/{repository}{suffix}": clone for suffix in (".git", "")}
     served.update(hook_repositories(clone, work))
     job_env.update(git_rewrites(served, push_targets(args.push_to, repository)))
-    event_payload = event_payload_for(event, clone, inputs, repository)
+    event_payload = event_payload_for(event, clone, inputs, repository, args.ref)
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]
     command += ["--action-offline-mode", "--action-cache-path", str(work / "act-cache"), "--no-cache-server"]
-    command += ["--artifact-server-path", str(work / "artifacts")]
+    # act's artifact server listens on a fixed port by default: two runs at once would collide.
+    command += ["--artifact-server-path", str(work / "artifacts"), "--artifact-server-port", str(free_port())]
     for mapping in mappings:
         command += ["--local-repository", mapping]
     for key, value in job_env.items():
         command += ["--env", f"{key}={value}"]
+    for key, value in parse_pairs(args.var, "--var").items():
+        command += ["--var", f"{key}={value}"]
     for key in secrets:
         command += ["--secret", key]  # act reads the value from its environment: never on a command line
     if args.job:

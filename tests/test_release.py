@@ -7,9 +7,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from support.bundles import file_at
 from worlds import git, load_script
 
-from mlscaffold.bundle import list_versions, read_file, tree_of_directory, tree_of_version
+from mlscaffold.bundle import list_versions, tree_of_directory, tree_of_version
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,8 +56,8 @@ def test_release_cuts_tags_and_bumps(release_checkout: Path, capsys: pytest.Capt
     git("commit", "-qam", "change", cwd=release_checkout)
     assert release.main(["0.2.0"], root=release_checkout) == 0
     assert list_versions(bundle) == ["v0.1.0", "v0.2.0"]
-    assert "More." not in (read_file(bundle, "v0.1.0", "template/README.md.jinja") or "")
-    assert "More." in (read_file(bundle, "v0.2.0", "template/README.md.jinja") or "")
+    assert "More." not in (file_at(bundle, "v0.1.0", "template/README.md.jinja") or "")
+    assert "More." in (file_at(bundle, "v0.2.0", "template/README.md.jinja") or "")
 
 
 @pytest.mark.parametrize(

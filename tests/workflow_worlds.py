@@ -12,16 +12,32 @@ from mlscaffold.workflows import Callee, parse_callee
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Each changes the rendered .github/: the image workflow (deployment), the DVC
-# secrets passed to train and drift (dvc_remote), the Python version, the fork.
+# Each changes the rendered .github/: the image workflow (deployment, and its login
+# by container_registry: GHCR, ECR, GAR, ACR, other), the DVC secrets passed to
+# train, drift and image (dvc_remote), the Python version, the fork.
 WORKFLOW_COMBINATIONS: dict[str, dict[str, str]] = {
     "online-local": {},
     "batch-none": {"deployment": "batch", "dvc_remote": "none", "python_version": "3.10"},
-    "both-s3": {"deployment": "both", "dvc_remote": "s3", "dvc_remote_url": "s3://bucket/p"},
-    "batch-gcs": {"deployment": "batch", "dvc_remote": "gcs", "dvc_remote_url": "gs://bucket/p"},
-    "online-azure": {"dvc_remote": "azure", "dvc_remote_url": "azure://container/p", "python_version": "3.13"},
+    "both-s3": {
+        "deployment": "both",
+        "dvc_remote": "s3",
+        "dvc_remote_url": "s3://bucket/p",
+        "container_registry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml",
+    },
+    "batch-gcs": {
+        "deployment": "batch",
+        "dvc_remote": "gcs",
+        "dvc_remote_url": "gs://bucket/p",
+        "container_registry": "europe-west1-docker.pkg.dev/my-project/ml",
+    },
+    "online-azure": {
+        "dvc_remote": "azure",
+        "dvc_remote_url": "azure://container/p",
+        "python_version": "3.13",
+        "container_registry": "myteam.azurecr.io/ml",
+    },
     # A platform team's fork of mlscaffold changes the hidden question's default.
-    "fork": {},
+    "fork": {"container_registry": "registry.example.com:5000/team"},
 }
 FORKS = {"fork": "acme-platform/ml-scaffold"}
 OURS = "mlscaffold/mlscaffold"

@@ -53,23 +53,13 @@ class _Invalid:
 INVALID = _Invalid()
 
 
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-# Flow collections nested deeper than this make ruamel spend seconds per file before it gives up.
-MAX_FLOW_DEPTH = 100
-
-
-def _is_too_deep(text: str) -> bool:
-    depth = 0
-    for char in _NOT_BRACKET.sub("", text):
-        depth += 1 if char in "[{" else -1
-        if depth > MAX_FLOW_DEPTH:
-            return True
-    return False
-
-
 def load_yaml(text: str | None) -> Any:
-    """Parse YAML TEXT (round-trip, with line numbers), or return `INVALID`."""
-    if text is None or _is_too_deep(text):
+    """Parse YAML TEXT (round-trip, with line numbers), or return `INVALID`.
+
+    Hostile documents (too big, too deep, alias bombs) are refused by yamlio's limits
+    before ruamel composes them.
+    """
+    if text is None:
         return INVALID
     try:
         return yamlio.load_text(text)

@@ -10,26 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mlscaffold.check import _fixtures
 from mlscaffold.check._repo import RepoView
 from mlscaffold.check._rule import FAMILIES, Rule, rule_id
 from mlscaffold.check.rules import ALL_RULES
 
-__all__ = ["repo_review_checks", "repo_review_families", "repo_review_fixtures"]
+__all__ = ["ml_repo", "repo_review_checks", "repo_review_families"]
 
 
 def ml_repo(root: Any) -> RepoView:
     """Fixture: the repository under review (a local directory)."""
     return RepoView(Path(str(root)))
-
-
-# repo-review resolves fixtures by name from one entry point per fixture.
-repo_review_fixtures = {
-    "ml_repo": ml_repo,
-    "workflows": _fixtures.workflows,
-    "actions": _fixtures.actions,
-    "test_files": _fixtures.test_files,
-}
 
 
 def repo_review_checks() -> dict[str, Rule]:

@@ -65,7 +65,32 @@ def test_empty_repository_fails_every_rule_with_its_fix(tmp_path: Path) -> None:
         if result.id in absent_is_good:
             assert result.status is Status.PASSED
             continue
+        if rule.requires:
+            assert result.status is Status.SKIPPED, result
+            assert result.message == f"Skipped until {', '.join(sorted(rule.requires))} passes: fix that first."
+            continue
         assert result.status is (Status.WARNING if rule.family == "sync" else Status.FAILED), result
         assert fix_text(rule) in result.message
         assert result.message.index(fix_text(rule)) > 0, "a detail precedes the fix"
     assert report.has_failures
+
+
+@pytest.mark.parametrize(
+    ("cause", "rule"),
+    [("`docs/scoping.md`", "MLS101"), ("`.dvc/config`", "MLS201"), ("No `.github/workflows/", "MLS501")],
+)
+def test_one_missing_file_is_reported_once(tmp_path: Path, cause: str, rule: str) -> None:
+    from check_worlds import make_repo
+
+    report = run_checks(make_repo(tmp_path / "empty", {}, commit=False))
+    saying = [r.id for r in report.results if r.status is Status.FAILED and cause in r.message.split("\n\n")[0]]
+    assert saying == [rule]
+
+
+def test_a_rule_runs_when_the_one_it_builds_on_is_ignored(tmp_path: Path) -> None:
+    from check_worlds import make_repo
+
+    report = run_checks(make_repo(tmp_path / "empty", {}, commit=False), ignore=["MLS101"])
+    status = {r.id: r.status for r in report.results}
+    assert "MLS101" not in status
+    assert status["MLS102"] is Status.FAILED

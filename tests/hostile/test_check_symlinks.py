@@ -46,7 +46,7 @@ def _relative_escape(repo: Path, outside: Path) -> str:
     (outside / "config").write_text(f"[core]\n    remote = {SECRET}\n", encoding="utf-8")
     (repo / ".dvc" / "config").unlink()
     (repo / ".dvc" / "config").symlink_to(Path("..", "..", outside.name, "config"))
-    return "MLS205"
+    return "MLS201"  # MLS205, which reads the remote, waits for it
 
 
 def _directory_link(repo: Path, outside: Path) -> str:
@@ -55,7 +55,7 @@ def _directory_link(repo: Path, outside: Path) -> str:
     (outside / "github" / "workflows" / "ci.yml").write_text(_UNIQUE_WORKFLOW, encoding="utf-8")
     shutil.rmtree(repo / ".github")
     (repo / ".github").symlink_to(outside / "github", target_is_directory=True)
-    return "MLS503"
+    return "MLS501"  # MLS502 and MLS503 wait for it
 
 
 def _workflow_file(repo: Path, outside: Path) -> str:
@@ -71,7 +71,7 @@ def _parent_directory_link(repo: Path, outside: Path) -> str:
     (repo.parent / "scoping.md").write_text(f"## Problem {SECRET}\n\nTODO\n", encoding="utf-8")
     shutil.rmtree(repo / "docs")
     (repo / "docs").symlink_to("..", target_is_directory=True)
-    return "MLS103"
+    return "MLS101"  # MLS102 and MLS103 wait for it
 
 
 def _answers_file(repo: Path, outside: Path) -> str:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from support.bundles import export_version, file_at
 
 from mlscaffold.bundle import (
     append_version,
-    export_version,
     list_versions,
-    read_file,
     sort_versions,
     tree_of_directory,
     tree_of_version,
@@ -65,11 +64,11 @@ def test_bundle_build_is_deterministic(tmp_path: Path) -> None:
 
 def test_each_version_keeps_its_own_files(template_repo_v1_v2: tuple[Path, Path], tmp_path: Path) -> None:
     bundle, _ = template_repo_v1_v2
-    assert read_file(bundle, "v0.1.0", "template/README.md.jinja") == "# {{ name }} one\n"
-    assert read_file(bundle, "v0.2.0", "template/README.md.jinja") == "# {{ name }} two\n"
-    assert read_file(bundle, "v0.2.0", "template/data/.gitkeep") == ""
-    assert read_file(bundle, "v0.2.0", "template/__pycache__/x.pyc") is None
-    assert read_file(bundle, "v0.2.0", "nope.txt") is None
+    assert file_at(bundle, "v0.1.0", "template/README.md.jinja") == "# {{ name }} one\n"
+    assert file_at(bundle, "v0.2.0", "template/README.md.jinja") == "# {{ name }} two\n"
+    assert file_at(bundle, "v0.2.0", "template/data/.gitkeep") == ""
+    assert file_at(bundle, "v0.2.0", "template/__pycache__/x.pyc") is None
+    assert file_at(bundle, "v0.2.0", "nope.txt") is None
     export_version(bundle, "v0.1.0", tmp_path / "out")
     assert (tmp_path / "out" / "template" / "README.md.jinja").read_text(
         encoding="utf-8"
@@ -109,7 +108,7 @@ def test_append_refuses_bad_tag(template_repo_v1_v2: tuple[Path, Path], tag: str
 def test_unknown_version_is_named(template_repo_v1_v2: tuple[Path, Path]) -> None:
     bundle, _ = template_repo_v1_v2
     with pytest.raises(UnknownVersionError, match=r"v9\.0\.0 is not available \(known: v0\.1\.0, v0\.2\.0\)"):
-        read_file(bundle, "v9.0.0", "copier.yml")
+        tree_of_version(bundle, "v9.0.0")
 
 
 def test_missing_bundle_says_reinstall(tmp_path: Path) -> None:

@@ -29,13 +29,11 @@ def test_predicates_on_a_fresh_repository(tmp_path: Path) -> None:
     assert git.is_work_tree(tmp_path)
     assert git.top_level(tmp_path) == tmp_path.resolve()
     assert not git.has_commits(tmp_path)
-    assert git.is_clean(tmp_path)
     (tmp_path / "f.txt").write_text("x\n", encoding="utf-8")
-    assert not git.is_clean(tmp_path)
     commit = git.commit_all(tmp_path, "first")
     assert len(commit) == 40
     assert git.has_commits(tmp_path)
-    assert git.is_clean(tmp_path)
+    assert git.git_text(["status", "--porcelain"], tmp_path) == ""
 
 
 def test_identity_env_fills_only_what_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -64,29 +65,32 @@ def test_held_signals_delivers_a_signal_after_the_block() -> None:
     assert seen == ["block finished"]
 
 
-def test_stop_on_signals_turns_sigterm_into_keyboard_interrupt() -> None:
-    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
-    try:
-        stop_on_signals()
-        with pytest.raises(KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGTERM)
-    finally:
-        for number, handler in saved.items():
-            signal.signal(number, handler)
-
-
-def test_a_stop_after_the_command_reported_is_let_go() -> None:
+@pytest.fixture
+def own_stop_handlers() -> Iterator[None]:
+    """Let a test install mlscaffold's stop handlers; put pytest's back afterwards."""
     saved = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     try:
-        stop_on_signals()
-        let_stops_go()
-        os.kill(os.getpid(), signal.SIGTERM)  # no KeyboardInterrupt: the report stands
-        stop_on_signals()  # the next command stops again
-        with pytest.raises(KeyboardInterrupt):
-            os.kill(os.getpid(), signal.SIGINT)
+        yield
     finally:
         for number, handler in saved.items():
             signal.signal(number, handler)
+
+
+@pytest.mark.usefixtures("own_stop_handlers")
+def test_stop_on_signals_turns_sigterm_into_keyboard_interrupt() -> None:
+    stop_on_signals()
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+@pytest.mark.usefixtures("own_stop_handlers")
+def test_a_stop_after_the_command_reported_is_let_go() -> None:
+    stop_on_signals()
+    let_stops_go()
+    os.kill(os.getpid(), signal.SIGTERM)  # no KeyboardInterrupt: the report stands
+    stop_on_signals()  # the next command stops again
+    with pytest.raises(KeyboardInterrupt):
+        os.kill(os.getpid(), signal.SIGINT)
 
 
 def test_raised_by_stop_follows_the_exception_context() -> None:

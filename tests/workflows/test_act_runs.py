@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -121,11 +122,6 @@ def test_ci_fails_when_a_project_test_fails(
 
 DRIFT = ".github/workflows/drift.yml"
 TRAIN = ".github/workflows/train.yml"
-
-
-def summary_of(out: str) -> str:
-    """Return the harness's summary at the end of OUT."""
-    return out[out.rindex("run_workflow: summary") :]
 
 
 def test_scheduled_drift_check_passes_on_a_fresh_clone(
@@ -333,56 +329,169 @@ def test_a_training_run_that_opens_no_pull_request_fails(
     assert github.pulls[REPOSITORY] == []
 
 
-def run_image(run_workflow: ModuleType, project: Path, event: str = "push") -> int:
+IMAGE = ".github/workflows/image.yml"
+ROLE = "arn:aws:iam::123456789012:role/ml-image-push"
+
+
+def run_image(run_workflow: ModuleType, project: Path, *extra: str, event: str = "push") -> int:
     """Run the project's image.yml (docker stand-ins: no daemon, no registry) and return the exit status."""
-    status: int = run_workflow.main(
-        ["--project", str(project), "--workflow", ".github/workflows/image.yml", "--event", event]
-    )
+    status: int = run_workflow.main(["--project", str(project), "--workflow", IMAGE, "--event", event, *extra])
     return status
 
 
-def without_model_copy(project: Path) -> None:
-    """Drop the Dockerfile's COPY of the DVC-tracked model (what issue 13's image fix must make unnecessary)."""
-    dockerfile = project / "Dockerfile"
-    lines = dockerfile.read_text(encoding="utf-8").splitlines(keepends=True)
-    dockerfile.write_text(
-        "".join(line for line in lines if "models/model.joblib" not in line), encoding="utf-8"
+def summary_of(out: str) -> str:
+    return out[out.rindex("run_workflow: summary") :] if "run_workflow: summary" in out else out[-3000:]
+
+
+def head(project: Path) -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def from_training_run(tmp_path: Path, run_id: str = "4242") -> list[str]:
+    """Return run_workflow arguments that dispatch image.yml with the model artifact of training run RUN_ID."""
+    artifact = tmp_path / "artifacts" / run_id / "model"
+    artifact.mkdir(parents=True)
+    (artifact / "model.joblib").write_bytes(b"a trained model")
+    return ["--input", f"model-run-id={run_id}", "--env", f"ARTIFACT_STANDIN_DIR={tmp_path / 'artifacts'}"]
+
+
+def project_tool(project: Path, *args: str) -> None:
+    """Run a command in PROJECT's own environment (uv run), failing loudly."""
+    done = subprocess.run(
+        [shutil.which("uv") or str(Path(sys.executable).parent / "uv"), "run", "--quiet", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+
+
+@pytest.fixture(scope="session")
+def trained_project_template(
+    generated_project_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """Return a default project, its DVC remote a folder on this host, trained, pushed, dvc.lock committed."""
+    base = tmp_path_factory.mktemp("trained")
+    project = base / generated_project_template.name
+    shutil.copytree(generated_project_template, project, symlinks=True)
+    project_tool(project, "dvc", "remote", "modify", "storage", "url", str(base / "dvc-storage"))
+    project_tool(project, "dvc", "repro", "--quiet")
+    project_tool(project, "dvc", "push", "--quiet")
+    shutil.rmtree(project / ".venv")
+    assert (project / "models" / "model.joblib").is_file()
+    commit(project, "Train: dvc.lock and the remote that holds its outputs")
+    return project
+
+
+@pytest.fixture
+def trained_project(trained_project_template: Path, tmp_path: Path) -> Path:
+    target = tmp_path / trained_project_template.name
+    shutil.copytree(trained_project_template, target, symlinks=True)
+    return target
+
+
+def test_image_builds_on_a_fresh_clone(
+    run_workflow: ModuleType, trained_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_image(run_workflow, trained_project)
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    # The fresh clone had no model: the job pulled it from the remote by the committed dvc.lock.
+    assert "Pulling models/model.joblib from DVC remote 'storage'" in out
+    assert "context has every COPY source" in out
+    image = "ghcr.io/my-org/demo-project"
+    assert f"{image}:sha-{head(trained_project)}" in out
+    assert f"{image}:latest" in out  # main is the default branch: latest is an alias of the sha tag
+    assert f"{image}:main" not in out
+    assert "Login Succeeded (stand-in) to ghcr.io" in out
+    assert f"Attestation (stand-in) for {image}@sha256:" in out
+
+
+def test_image_on_a_version_tag_is_tagged_by_version(
+    run_workflow: ModuleType, trained_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_image(run_workflow, trained_project, "--ref", "refs/tags/v1.2.3")
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    pushed = out[out.index("would push:") :]
+    image = "ghcr.io/my-org/demo-project"
+    for tag in ("1.2.3", f"sha-{head(trained_project)}", "latest"):
+        assert f"{image}:{tag}\n" in pushed
+    assert f"{image}:1.2\n" not in pushed  # no moving minor tag
+
+
+def test_image_on_a_pull_request_is_built_and_scanned_but_not_pushed(
+    run_workflow: ModuleType, trained_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_image(run_workflow, trained_project, event="pull_request")
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert "would load:" in out
+    assert "No vulnerabilities found at or above 'critical'" in out
+    for pushed_only in ("would push", "Login Succeeded", "Attestation (stand-in)"):
+        assert pushed_only not in out
+
+
+def test_image_without_a_committed_dvc_lock_fails_saying_what_to_do(
+    run_workflow: ModuleType, generated_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_image(run_workflow, generated_project)
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "::error::No dvc.lock is committed" in out
+    assert "FAILED     Image/Image/Build and push" in out
+
+
+def test_image_with_a_local_remote_the_runner_cannot_reach_fails_saying_what_to_do(
+    run_workflow: ModuleType, trained_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = trained_project / ".dvc" / "config"
+    config.write_text(
+        re.sub(r"url = .*", "url = ../../demo_project-dvc-storage", config.read_text(encoding="utf-8")),
+        encoding="utf-8",
+    )
+    commit(trained_project, "The default remote: a folder next to the checkout")
+
+    status = run_image(run_workflow, trained_project)
+
+    out = capsys.readouterr().out
+    assert status == 1
+    # The clone is in a scratch folder: `../../` is next to it, where nothing is.
+    assert re.search(
+        r"::error::The DVC remote 'storage' is the local folder /\S+/demo_project-dvc-storage, "
+        r"which this runner cannot reach",
+        out,
     )
 
 
-@pytest.mark.xfail(
-    reason="issue 13: the Dockerfile copies models/model.joblib, a git-ignored DVC output that a fresh "
-    "checkout lacks, and image.yml neither pulls it nor downloads it before the build",
-    strict=True,
-)
-def test_image_builds_on_a_fresh_clone(
-    run_workflow: ModuleType, generated_project: Path, capsys: pytest.CaptureFixture[str]
+def test_batch_image_builds_with_the_model_of_a_training_run(
+    run_workflow: ModuleType, tmp_path: Path, template_bundle: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = run_image(run_workflow, generated_project)
+    from mlscaffold.generate import create_project
+
+    project = tmp_path / "batch-project"
+    create_project(project, use_defaults=True, data={"deployment": "batch"})
+
+    status = run_image(run_workflow, project, *from_training_run(tmp_path), event="workflow_dispatch")
 
     out = capsys.readouterr().out
-    assert status == 0, out[out.rindex("run_workflow: summary") :]
-
-
-def test_image_builds_and_tags_when_every_copy_source_is_committed(
-    run_workflow: ModuleType, generated_project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    without_model_copy(generated_project)
-    commit(generated_project, "No model in the image")
-
-    status = run_image(run_workflow, generated_project)
-
-    out = capsys.readouterr().out
-    assert status == 0, out[out.rindex("run_workflow: summary") :]
+    assert status == 0, summary_of(out)
+    assert "Artifact model of run 4242 downloaded" in out
     assert "context has every COPY source" in out
-    assert "ghcr.io/my-org/demo-project:main" in out
-    assert "Login Succeeded (stand-in) to ghcr.io" in out
+    assert 'ENTRYPOINT ["python", "-m", "batch_project", "predict"' in (project / "Dockerfile").read_text()
+    assert "Attestation (stand-in) for ghcr.io/my-org/batch-project@sha256:" in out
 
 
 def test_image_fails_on_a_copy_of_an_untracked_file(
-    run_workflow: ModuleType, generated_project: Path, capsys: pytest.CaptureFixture[str]
+    run_workflow: ModuleType, generated_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    without_model_copy(generated_project)
     with (generated_project / "Dockerfile").open("a", encoding="utf-8") as dockerfile:
         dockerfile.write("COPY notes.txt /app/notes.txt\n")
     with (generated_project / ".dockerignore").open("a", encoding="utf-8") as ignore:
@@ -390,12 +499,126 @@ def test_image_fails_on_a_copy_of_an_untracked_file(
     commit(generated_project, "Copy notes into the image")
     (generated_project / "notes.txt").write_text("only on my laptop\n", encoding="utf-8")
 
-    status = run_image(run_workflow, generated_project, event="pull_request")
+    status = run_image(run_workflow, generated_project, *from_training_run(tmp_path), event="workflow_dispatch")
 
     out = capsys.readouterr().out
     assert status == 1
     assert '"/notes.txt": not found' in out
     assert "FAILED     Image/Image/Build and push" in out
+
+
+@pytest.mark.parametrize(
+    ("finding", "fails"), [("Critical fixed CVE-2099-1", True), ("Critical unfixed CVE-2099-2", False)]
+)
+def test_image_scan_fails_on_a_fixable_critical_only(  # noqa: PLR0917 - fixtures and parameters
+    run_workflow: ModuleType,
+    generated_project: Path,
+    tmp_path: Path,
+    finding: str,
+    fails: bool,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    findings = ["--env", f"SCAN_STANDIN_FINDINGS={finding}"]
+    status = run_image(
+        run_workflow, generated_project, *from_training_run(tmp_path), *findings, event="workflow_dispatch"
+    )
+
+    out = capsys.readouterr().out
+    assert status == (1 if fails else 0), summary_of(out)
+    assert ("Failed minimum severity level" in out) == fails
+    # Nothing is pushed before the scan passes.
+    assert ("would push" in out) != fails
+
+
+def test_gar_image_of_a_kubernetes_mlflow_project_logs_in_by_workload_identity(
+    run_workflow: ModuleType, tmp_path: Path, template_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mlscaffold.generate import create_project
+
+    project = tmp_path / "full-project"
+    answers = {
+        "deployment": "both",
+        "kubernetes": True,
+        "experiment_tracking": "mlflow",
+        "container_registry": "europe-west1-docker.pkg.dev/my-project/ml",
+    }
+    create_project(project, use_defaults=True, data=answers)
+    provider = "projects/123456/locations/global/workloadIdentityPools/github/providers/my-org"
+    variables = [
+        *("--var", f"GCP_WORKLOAD_IDENTITY_PROVIDER={provider}"),
+        *("--var", "GCP_SERVICE_ACCOUNT=image-push@my-project.iam.gserviceaccount.com"),
+    ]
+
+    status = run_image(
+        run_workflow, project, *from_training_run(tmp_path), *variables, event="workflow_dispatch"
+    )
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert "Authenticated (stand-in) as image-push@my-project.iam.gserviceaccount.com" in out
+    assert "Login Succeeded (stand-in) to europe-west1-docker.pkg.dev as oauth2accesstoken" in out
+    assert "Attestation (stand-in) for europe-west1-docker.pkg.dev/my-project/ml/full-project@sha256:" in out
+
+
+def ecr_project(tmp_path: Path) -> Path:
+    from mlscaffold.generate import create_project
+
+    project = tmp_path / "ecr-project"
+    create_project(
+        project,
+        use_defaults=True,
+        data={"container_registry": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml"},
+    )
+    return project
+
+
+def test_ecr_image_logs_in_by_oidc_and_pushes(
+    run_workflow: ModuleType, tmp_path: Path, template_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = ecr_project(tmp_path)
+
+    status = run_image(
+        run_workflow,
+        project,
+        *from_training_run(tmp_path),
+        "--var",
+        f"AWS_ROLE_ARN={ROLE}",
+        event="workflow_dispatch",
+    )
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert f"Assumed role {ROLE} in eu-west-1 (stand-in)" in out
+    assert "Login Succeeded (stand-in) to 123456789012.dkr.ecr.eu-west-1.amazonaws.com" in out
+    assert (
+        "Attestation (stand-in) for 123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/ecr-project@sha256:" in out
+    )
+    assert "ghcr.io" not in summary_of(out)
+
+
+def test_ecr_image_fails_without_id_token_write(
+    run_workflow: ModuleType, tmp_path: Path, template_bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = ecr_project(tmp_path)
+    caller = project / IMAGE
+    text, removed = re.subn(r"(?m)^ +id-token: write.*\n", "", caller.read_text(encoding="utf-8"))
+    assert removed == 1
+    caller.write_text(text, encoding="utf-8")
+    commit(project, "No OIDC for the image job")
+
+    status = run_image(
+        run_workflow,
+        project,
+        *from_training_run(tmp_path),
+        "--var",
+        f"AWS_ROLE_ARN={ROLE}",
+        event="workflow_dispatch",
+    )
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "Could not get ID token for authentication" in out
+    assert "would push" not in out
 
 
 def test_template_sync_without_credentials_ends_green_with_a_notice(
@@ -428,6 +651,7 @@ def test_uncommitted_changes_do_not_reach_the_run(
         (["--workflow", ".github/workflows/nope.yml"], "has no committed .github/workflows/nope.yml"),
         (["--workflow", CI, "--input", "novalue"], "--input takes KEY=VALUE"),
         (["--workflow", CI, "--act", "/nonexistent/act"], "act is not installed"),
+        (["--workflow", CI, "--event", "pull_request", "--ref", "refs/tags/v1"], "use it with --event push"),
     ],
 )
 def test_usage_errors_are_one_line(

@@ -32,15 +32,48 @@ def test_image_name_is_lower_case_ghcr_and_summary_lists_tags(tmp_path: Path) ->
         "meta": {"tags": "ghcr.io/my-org/demo:1.2.3\nghcr.io/my-org/demo:sha-0123abcd\n"},
         "build": {"digest": "sha256:feed"},
     }
-    outputs = runner.run_job(WORKFLOWS / "image.yml", "image", {})
-    assert outputs == {"image": "ghcr.io/my-org/demo", "digest": "sha256:feed"}
+    outputs = runner.run_job(WORKFLOWS / "image.yml", "image", {"model-source": "none"})
+    tags = "ghcr.io/my-org/demo:1.2.3\nghcr.io/my-org/demo:sha-0123abcd\n"
+    assert outputs == {"image": "ghcr.io/my-org/demo", "digest": "sha256:feed", "tags": tags}
     summary = runner.summary.read_text(encoding="utf-8")
     assert "## Image ghcr.io/my-org/demo\nDigest: `sha256:feed`" in summary
     assert "- `ghcr.io/my-org/demo:1.2.3`\n- `ghcr.io/my-org/demo:sha-0123abcd`\n" in summary
     named = runner_in(tmp_path / "repo").run_job(
-        WORKFLOWS / "image.yml", "image", {"image": "Registry.example/Team/App"}
+        WORKFLOWS / "image.yml",
+        "image",
+        {"image": "Registry.example/Team/App", "model-source": "none", "push": False},
     )
     assert named["image"] == "registry.example/team/app"
+
+
+@pytest.mark.parametrize(
+    ("inputs", "kind", "error"),
+    [
+        ({"image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/app"}, "ecr", "pass aws-role-arn"),
+        ({"image": "europe-west1-docker.pkg.dev/p/ml/app"}, "gar", "pass gcp-workload-identity-provider"),
+        ({"image": "team.azurecr.io/ml/app"}, "acr", "pass azure-client-id"),
+        ({"image": "registry.example.com:5000/team/app"}, "other", "pass the registry-username"),
+        ({"model-source": "s3"}, "ghcr", "model-source is 's3'"),
+        ({"scan-severity": "urgent"}, "ghcr", "scan-severity is 'urgent'"),
+    ],
+)
+def test_image_registry_is_read_from_the_host_and_a_missing_login_input_is_one_error_line(
+    tmp_path: Path, inputs: dict[str, str], kind: str, error: str
+) -> None:
+    (tmp_path / "repo").mkdir()
+    with pytest.raises(StepFailedError, match=error) as failed:
+        runner_in(tmp_path / "repo").run_job(
+            WORKFLOWS / "image.yml", "image", {"model-source": "none", **inputs}
+        )
+    assert str(failed.value).count("::error::") == 1
+    # Nothing needed for a build that is not pushed: the same inputs pass with push false.
+    if kind != "ghcr":
+        runner = runner_in(tmp_path / "repo")
+        built = runner.run_job(
+            WORKFLOWS / "image.yml", "image", {"model-source": "none", "push": False, **inputs}
+        )
+        assert built["image"] == inputs["image"]
+        assert f"Log in to {'ECR' if kind == 'ecr' else 'the registry'}" in runner.skipped or kind != "ecr"
 
 
 @pytest.fixture

@@ -95,6 +95,8 @@ def _writes(permissions: Any) -> bool:
 class MLS502(CI):
     """Workflows declare least-privilege permissions"""
 
+    requires = frozenset({"MLS501"})
+
     @classmethod
     def check(cls, ml_repo: RepoView, workflows: tuple[Workflow, ...]) -> bool | str:
         """
@@ -127,6 +129,8 @@ class MLS502(CI):
 
 class MLS503(CI):
     """Third-party actions pinned by full commit SHA"""
+
+    requires = frozenset({"MLS501"})
 
     @classmethod
     def check(

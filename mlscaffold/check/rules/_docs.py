@@ -101,6 +101,8 @@ class MLS101(Scoping):
 class MLS102(Scoping):
     """Scoping document has every required section"""
 
+    requires = frozenset({"MLS101"})
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -114,6 +116,8 @@ class MLS102(Scoping):
 
 class MLS103(Scoping):
     """Scoping document is filled in, not template placeholders"""
+
+    requires = frozenset({"MLS101"})
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:

@@ -126,6 +126,8 @@ class MLS204(Versioning):
 class MLS205(Versioning):
     """A DVC remote is configured"""
 
+    requires = frozenset({"MLS201"})
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """

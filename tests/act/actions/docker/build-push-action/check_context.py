@@ -98,10 +98,29 @@ def main():
             print(f'::error file={dockerfile}::failed to compute cache key: "/{source}": not found '
                   "(missing from the build context: not committed, not created by an earlier step, or .dockerignored)")
         sys.exit(1)
+    tags = [tag.strip() for tag in os.environ.get("TAGS", "").replace(",", "\n").splitlines() if tag.strip()]
+    push = os.environ.get("PUSH") == "true"
+    load = os.environ.get("LOAD") == "true"
+    if push and load:
+        fail("push and load together are not supported with the docker-container driver")
+    if (push or load) and not tags:
+        fail("tag is needed when pushing to registry" if push else "tag is needed to load an image")
+    if load and (os.environ.get("SBOM") == "true" or os.environ.get("PROVENANCE", "").startswith("mode=")):
+        fail("attestations are not supported by the docker exporter: build for load without sbom/provenance")
+    temp = Path(os.environ.get("RUNNER_TEMP") or "/tmp")
+    if push:
+        logins = (temp / "standin-docker-logins").read_text(encoding="utf-8").split() if (temp / "standin-docker-logins").is_file() else []
+        for tag in tags:
+            host = tag.split("/", 1)[0] if "/" in tag and any(c in tag.split("/", 1)[0] for c in ".:") else "docker.io"
+            if host not in logins:
+                fail(f"failed to push {tag}: unauthorized (no login to {host}; logged in to: {', '.join(logins) or 'none'})")
+    if load:
+        with (temp / "standin-docker-images").open("a", encoding="utf-8") as images:
+            images.write("".join(f"{tag}\n" for tag in tags))
     digest = hashlib.sha256("\n".join(in_context).encode()).hexdigest()
     with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
         out.write(f"digest=sha256:{digest}\n")
-    action = "would push" if os.environ.get("PUSH") == "true" else "would build"
+    action = "would push" if push else "would load" if load else "would build"
     print(f"build stand-in: context has every COPY source ({len(in_context)} files); {action}:")
     print(os.environ.get("TAGS", ""))
 

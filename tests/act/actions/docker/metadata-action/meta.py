@@ -11,10 +11,28 @@ def fail(message):
     sys.exit(1)
 
 
+def is_default_branch(ref, payload):
+    """Return whether REF is the repository's default branch (metadata-action's {{is_default_branch}})."""
+    default = payload.get("repository", {}).get("default_branch", "")
+    return bool(default) and ref == f"refs/heads/{default}"
+
+
+def enabled(fields, ref, payload):
+    """Return whether a rule's `enable=` holds: true, false or {{is_default_branch}}."""
+    value = fields.get("enable", "true")
+    if value == "{{is_default_branch}}":
+        return is_default_branch(ref, payload)
+    if value not in {"true", "false"}:
+        fail(f"this stand-in does not know enable={value}: teach it the expression")
+    return value == "true"
+
+
 def rule_tags(rule, event, ref, sha, payload):
     """Return the tag values one `type=...` rule gives for this event."""
     fields = dict(part.split("=", 1) for part in rule.split(",") if "=" in part)
     kind = fields.get("type")
+    if not enabled(fields, ref, payload):
+        return []
     if kind == "semver":
         match = re.fullmatch(r"refs/tags/v?(\d+)\.(\d+)\.(\d+)(.*)", ref)
         if not match:
@@ -49,10 +67,21 @@ def main():
     sha = os.environ.get("GITHUB_SHA", "")
     with open(os.environ["GITHUB_EVENT_PATH"], encoding="utf-8") as handle:
         payload = json.load(handle)
+    flavor = dict(part.split("=", 1) for part in os.environ.get("FLAVOR", "").replace(",", "\n").split() if "=" in part)
+    latest = flavor.get("latest", "auto")
+    if latest not in {"auto", "true", "false"}:
+        fail(f"flavor latest={latest} is not auto, true or false")
     values = []
+    semver_release = False
     for rule in os.environ["TAG_RULES"].splitlines():
         if rule.strip():
-            values += [value for value in rule_tags(rule.strip(), event, ref, sha, payload) if value not in values]
+            found = rule_tags(rule.strip(), event, ref, sha, payload)
+            if found and rule.strip().startswith("type=semver") and "-" not in found[0]:
+                semver_release = True
+            values += [value for value in found if value not in values]
+    # latest=auto: metadata-action adds `latest` for a semver tag that is not a pre-release.
+    if (latest == "true" or (latest == "auto" and semver_release)) and "latest" not in values:
+        values.append("latest")
     tags = [f"{image}:{value}" for image in images for value in values]
     labels = [f"org.opencontainers.image.revision={sha}", *filter(None, os.environ.get("EXTRA_LABELS", "").splitlines())]
     with open(os.environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as out:
