@@ -438,14 +438,40 @@ def test_image_on_a_pull_request_is_built_and_scanned_but_not_pushed(
         assert pushed_only not in out
 
 
-def test_image_without_a_committed_dvc_lock_fails_saying_what_to_do(
+def pull_by_dvc_only(project: Path) -> None:
+    """Make the project's image caller insist on `dvc pull` (no training in the job), and commit."""
+    caller = project / ".github" / "workflows" / "image.yml"
+    text = caller.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.strip().startswith("model-source:"))
+    caller.write_text(text.replace(line, line.split(":")[0] + ": dvc"), encoding="utf-8")
+    commit(project, "Image: the model comes from DVC or nowhere")
+
+
+def test_image_on_a_fresh_default_project_trains_the_model_and_says_so(
     run_workflow: ModuleType, generated_project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     status = run_image(run_workflow, generated_project)
 
     out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    # No dvc.lock yet: the job says what to configure, trains the model, and builds with it.
+    assert "::notice title=Model trained in this job::No dvc.lock is committed" in out
+    assert "Running stage 'train'" in out
+    assert "context has every COPY source" in out
+    assert "Attestation (stand-in) for ghcr.io/my-org/demo-project@sha256:" in out
+
+
+def test_image_that_must_pull_without_a_committed_dvc_lock_fails_saying_what_to_do(
+    run_workflow: ModuleType, generated_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pull_by_dvc_only(generated_project)
+
+    status = run_image(run_workflow, generated_project)
+
+    out = capsys.readouterr().out
     assert status == 1
     assert "::error::No dvc.lock is committed" in out
+    assert "Running stage" not in out
     assert "FAILED     Image/Image/Build and push" in out
 
 
@@ -458,6 +484,7 @@ def test_image_with_a_local_remote_the_runner_cannot_reach_fails_saying_what_to_
         encoding="utf-8",
     )
     commit(trained_project, "The default remote: a folder next to the checkout")
+    pull_by_dvc_only(trained_project)
 
     status = run_image(run_workflow, trained_project)
 
