@@ -126,7 +126,9 @@ def test_drift_workflow_passes_current_data_as_one_argument_and_runs_nothing(
     )
     runner.path_prefix = [str(drift_world["bin"])]
     inputs = {"current-data": value, "working-directory": "."}
-    context: dict[str, Any] = {"inputs": inputs, "steps": {}, "github": {}, "runner": {}}
+    # The step runs when the data could be reached (the step before says so).
+    steps = {"data": {"outputs": {"available": "true"}}}
+    context: dict[str, Any] = {"inputs": inputs, "steps": steps, "github": {}, "runner": {}}
     runner._steps([make_drift_step()], context, {}, None)
     assert not drift_world["sentinel"].exists()
     assert recorded(drift_world["log"]) == [drift_call(value or DEFAULT_CURRENT)]
