@@ -180,3 +180,23 @@ def test_make_predict_passes_input_and_output_as_one_argument_each(
     assert not sentinel.exists()
     call = ["run", "python", "-m", "batch_project", "predict", f"--input={source}", f"--output={target}"]
     assert recorded(drift_world["log"]) == [call]
+
+
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_retraining_dispatch_hands_current_data_on_as_data(
+    drift_world: dict[str, Any], tmp_path: Path, value: str
+) -> None:
+    from github_api import FakeGitHub, serve_github
+
+    value = value.replace("SENTINEL", str(drift_world["sentinel"]))
+    data = load_text(DRIFT_WORKFLOW.read_text(encoding="utf-8"))
+    [step] = data["jobs"]["retrain"]["steps"]
+    api = FakeGitHub()
+    api.add_repository("my-org/demo")
+    with serve_github(api):
+        github = {"repository": "my-org/demo", "api_url": api.url, "ref_name": "main", "token": "write-token"}
+        runner = Runner(drift_world["project"], tmp_path / "runner-temp", github, lambda _: None)
+        inputs = {"current-data": value, "retrain-workflow": "train.yml"}
+        runner._steps([step], {"inputs": inputs, "steps": {}, "github": github, "runner": {}}, {}, None)
+    assert not drift_world["sentinel"].exists()
+    assert [(d["ref"], d["inputs"]) for d in api.dispatches] == [("main", {"new-data": value})]
