@@ -1,4 +1,5 @@
-"""Template sync: turn an upgrade report into a pull request that lists what changed and every conflict.
+"""Pull requests: a template sync's (an upgrade report turned into a list of changes and conflicts),
+and any other from a Markdown body file (`mlscaffold open-pr`, used by the training workflow).
 
 The report is untrusted input (a workflow may read it from a branch anyone can push to):
 it is read with a size limit, its shape is checked, and every value taken from it is
@@ -18,11 +19,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mlscaffold.errors import UpgradeReportError
+from mlscaffold.errors import MlscaffoldError, UpgradeReportError
 from mlscaffold.github import GitHubClient, PullRequest
 from mlscaffold.http import DEFAULT_DEADLINE, HttpClient
 
-__all__ = ["MARKER", "MAX_BODY_CHARS", "SyncProposal", "describe_upgrade", "propose_upgrade", "read_report"]
+__all__ = [
+    "MARKER",
+    "MAX_BODY_CHARS",
+    "SyncProposal",
+    "describe_upgrade",
+    "open_pull_request",
+    "propose_upgrade",
+    "read_body",
+    "read_report",
+]
 
 # Hidden in the body so people and tools can tell template-sync pull requests apart.
 MARKER = "<!-- mlscaffold:template-sync -->"
@@ -240,3 +250,40 @@ def propose_upgrade(
     finally:
         client.http.close()
     return proposal, pull
+
+
+def read_body(path: Path) -> str:
+    """Return the Markdown in PATH as a pull request body: bounded, and within GitHub's limit."""
+    try:
+        text = _read_bounded(path).decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        raise MlscaffoldError(f"no body file at {path}: write the pull request's Markdown there.") from None
+    except (OSError, UpgradeReportError):
+        raise MlscaffoldError(
+            f"cannot read the body file {path}: give a regular file of Markdown under 20 MB."
+        ) from None
+    if len(text) <= MAX_BODY_CHARS:
+        return text
+    note = f"\n\n> [!NOTE]\n> Shortened to GitHub's limit of {MAX_BODY_CHARS:,} characters.\n"
+    return text[: MAX_BODY_CHARS - len(note)] + note
+
+
+def open_pull_request(
+    body_path: Path,
+    *,
+    repo: str,
+    head: str,
+    base: str,
+    title: str,
+    token: str,
+    api_url: str,
+    http: HttpClient | None = None,
+    deadline: float = DEFAULT_DEADLINE,
+) -> PullRequest:
+    """Open, or bring up to date, the pull request from HEAD into BASE with TITLE and the body in BODY_PATH."""
+    body = read_body(body_path)
+    client = GitHubClient(token, api_url, http if http is not None else HttpClient(deadline=deadline))
+    try:
+        return client.open_or_update_pull_request(repo, head, base, _printable(title)[:256], body)
+    finally:
+        client.http.close()

@@ -2,6 +2,7 @@
 
     python scripts/run_workflow.py --project DIR --workflow .github/workflows/ci.yml
         [--job ID] [--event push|pull_request|schedule|workflow_dispatch] [--input KEY=VALUE]...
+        [--env KEY=VALUE]... [--push-to BARE_REPOSITORY]
 
 The run sees what a hosted runner sees: a fresh `git clone` of DIR (no ignored
 data or models). Jobs run on this host (`-P ubuntu-latest=-self-hosted`), and
@@ -16,6 +17,9 @@ nothing is fetched from GitHub:
   file that `--registry NAME:TAG=DIGEST` fills);
 - pre-commit hook repositories come from `tests/act/hooks/OWNER/REPO@REV/`,
   served through git `insteadOf` rewrites;
+- a job's `git push` to the project's GitHub URL goes to `--push-to` (a local bare
+  repository) and a job's GitHub API calls to `--env GITHUB_API_URL=http://127.0.0.1:PORT`
+  (a loopback fake, as in tests/github_api.py);
 - `mlscaffold-cli==X.Y.Z` (the check job's `uvx --from`) is a wheel of this
   checkout built at the version the project is on, offered by `UV_FIND_LINKS`.
 
@@ -85,6 +89,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         "--registry", action="append", default=[], metavar="NAME:TAG=DIGEST", help="an image the registry holds"
     )
     parser.add_argument("--repository", help="OWNER/NAME on GitHub (default: github_owner/<project folder>)")
+    parser.add_argument(
+        "--push-to",
+        type=Path,
+        help="a git repository (e.g. bare) that receives the jobs' `git push` to the project's GitHub URL",
+    )
     parser.add_argument("--find-links", type=Path, help="a folder that already holds the mlscaffold-cli wheel")
     parser.add_argument("--act", default=None, help="the act executable (default: on PATH)")
     return parser.parse_args(list(argv))
@@ -209,13 +218,28 @@ def hook_repositories(clone: Path, work: Path) -> dict[str, Path]:
     return served
 
 
-def git_rewrites(served: dict[str, Path]) -> dict[str, str]:
-    """Return the environment that makes every git in the jobs fetch SERVED's URLs from their local copies."""
-    env = {"GIT_CONFIG_COUNT": str(len(served))} if served else {}
-    for index, (url, repository) in enumerate(served.items()):
-        env[f"GIT_CONFIG_KEY_{index}"] = f"url.{repository}.insteadOf"
+def git_rewrites(served: dict[str, Path], pushed: dict[str, Path] | None = None) -> dict[str, str]:
+    """Return the environment that makes every git in the jobs fetch SERVED's URLs from their local copies.
+
+    A `git push` to a URL in PUSHED goes to its local repository instead.
+    """
+    rewrites = [("insteadOf", url, repository) for url, repository in served.items()]
+    rewrites += [("pushInsteadOf", url, repository) for url, repository in (pushed or {}).items()]
+    env = {"GIT_CONFIG_COUNT": str(len(rewrites))} if rewrites else {}
+    for index, (kind, url, repository) in enumerate(rewrites):
+        env[f"GIT_CONFIG_KEY_{index}"] = f"url.{repository}.{kind}"
         env[f"GIT_CONFIG_VALUE_{index}"] = url
     return env
+
+
+def push_targets(push_to: Path | None, repository: str) -> dict[str, Path]:
+    """Return {GitHub URL of REPOSITORY: PUSH_TO} for `git_rewrites`, empty without PUSH_TO."""
+    if push_to is None:
+        return {}
+    if not (push_to / "HEAD").is_file() and not (push_to / ".git").exists():
+        raise HarnessError(f"--push-to {push_to} is not a git repository: `git init --bare` it first.")
+    # git takes the longest matching prefix, so the `.git` spelling maps there too.
+    return {f"https://github.com/{repository}{suffix}": push_to.resolve() for suffix in (".git", "")}
 
 
 def answer(clone: Path, key: str) -> str | None:
@@ -443,7 +467,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     # (git takes the longest matching prefix, so the `.git` spelling maps to the clone too.)
     served = {f"https://github.com/{repository}{suffix}": clone for suffix in (".git", "")}
     served.update(hook_repositories(clone, work))
-    job_env.update(git_rewrites(served))
+    job_env.update(git_rewrites(served, push_targets(args.push_to, repository)))
     event_payload = event_payload_for(event, clone, inputs, repository, args.ref)
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]

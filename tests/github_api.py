@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -43,10 +45,35 @@ class FakeGitHub:
     requests: list[tuple[str, str, Any]] = field(default_factory=list)
     url: str = ""
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # A repository's branches can live in a real git repository (a workflow run pushes to it).
+    git_dirs: dict[str, Path] = field(default_factory=dict)
+    # Workflow files each repository has, with the inputs each declares (dispatches are checked).
+    workflows: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    dispatches: list[dict[str, Any]] = field(default_factory=list)
 
-    def add_repository(self, repo: str, *branches: str) -> None:
+    def add_repository(self, repo: str, *branches: str, git_dir: Path | None = None) -> None:
         self.branches[repo] = {"main", *branches}
         self.pulls[repo] = []
+        if git_dir is not None:
+            self.git_dirs[repo] = git_dir
+
+    def has_branch(self, repo: str, branch: str) -> bool:
+        if repo in self.git_dirs:
+            found = subprocess.run(
+                [
+                    "git",
+                    "--git-dir",
+                    str(self.git_dirs[repo]),
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    f"refs/heads/{branch}",
+                ],
+                capture_output=True,
+                check=False,
+            )
+            return found.returncode == 0
+        return branch in self.branches[repo]
 
     def inject(self, status: int, headers: dict[str, str] | None = None, body: Any = None, **kw: Any) -> None:
         self.injected.append(Injected(status, headers or {}, body, kw.get("method")))
@@ -72,10 +99,7 @@ class FakeGitHub:
         parts = urlsplit(target)
         dispatch = _DISPATCH.match(parts.path)
         if dispatch and method == "POST":
-            known = f"{dispatch.group(1)}/{dispatch.group(2)}" in self.pulls
-            return (
-                (204, {}, None) if known and isinstance(payload, dict) and "ref" in payload else (404, {}, {})
-            )
+            return self._dispatch(f"{dispatch.group(1)}/{dispatch.group(2)}", dispatch.group(3), payload)
         match = _PULLS.match(parts.path) or _PULL.match(parts.path)
         if match is None:
             return 404, {}, {"message": "Not Found"}
@@ -107,7 +131,7 @@ class FakeGitHub:
                         "errors": [{"message": f"A pull request already exists for {match.group(1)}:{head}."}],
                     },
                 )
-            if head not in self.branches[repo]:
+            if not self.has_branch(repo, head):
                 return (
                     422,
                     {},
@@ -135,6 +159,20 @@ class FakeGitHub:
                     return 200, {}, pull
             return 404, {}, {"message": "Not Found"}
         return 404, {}, {"message": "Not Found"}
+
+    def _dispatch(self, repo: str, workflow: str, payload: Any) -> tuple[int, dict[str, str], Any]:
+        """Answer a workflow dispatch as GitHub does, recording the accepted ones."""
+        if repo not in self.pulls or not isinstance(payload, dict) or "ref" not in payload:
+            return 404, {}, {"message": "Not Found"}
+        declared = self.workflows.get(repo)
+        if declared is not None:
+            if workflow not in declared:
+                return 404, {}, {"message": "Not Found"}
+            unexpected = sorted(set(payload.get("inputs") or {}) - declared[workflow])
+            if unexpected:
+                return 422, {}, {"message": f"Unexpected inputs provided: {unexpected}"}
+        self.dispatches.append({"repo": repo, "workflow": workflow, **payload})
+        return 204, {}, None
 
 
 def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:

@@ -185,7 +185,7 @@ def test_reusable_workflows_call_our_actions_at_their_own_commit() -> None:
 
 
 def test_repository_workflows_install_the_current_release() -> None:
-    # project-ci installs exactly this release of our own distribution by default (release.py moves
+    # project-ci and train install exactly this release of our own distribution by default (release.py moves
     # the default with the `uses:` refs); template sync resolves the newest release, then pins it.
     from mlscaffold import __version__
     from mlscaffold.yamlio import load_text
@@ -199,6 +199,8 @@ def test_repository_workflows_install_the_current_release() -> None:
     assert defaults == {
         "project-ci.yml": f"mlscaffold-cli=={__version__}",
         "template-sync.yml": "newest",
+        # The training pull request (`mlscaffold open-pr`) is opened by this release too.
+        "train.yml": f"mlscaffold-cli=={__version__}",
     }
 
 

@@ -1,4 +1,4 @@
-"""`mlscaffold sync-pr`."""
+"""`mlscaffold sync-pr` and `mlscaffold open-pr`."""
 
 from __future__ import annotations
 
@@ -69,3 +69,62 @@ def sync_pr(
     conflicts = len(proposal.conflicts)
     suffix = f" ({conflicts} conflict{'s' if conflicts != 1 else ''} to resolve)" if conflicts else ""
     typer.echo(f"{_VERBS[pull.action]} pull request #{pull.number}: {pull.url}{suffix}")
+
+
+@app.command("open-pr")
+def open_pr(
+    head: Annotated[str, typer.Option("--head", help="The branch holding the commits to propose.")],
+    title: Annotated[str, typer.Option("--title", help="The pull request's title.")],
+    body_file: Annotated[
+        Path, typer.Option("--body-file", help="A file holding the pull request's Markdown body.")
+    ],
+    base: Annotated[str, typer.Option("--base", help="The branch to merge into.")] = "main",
+    repo: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)."),
+    ] = None,
+    api_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--api-url",
+            help="GitHub API base URL, https (http only on loopback) "
+            "(default: $GITHUB_API_URL, else api.github.com).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            min=1,
+            max=3600,
+            envvar="MLSCAFFOLD_SYNC_PR_TIMEOUT",
+            help="Seconds the whole command may take talking to GitHub, retries included.",
+        ),
+    ] = 60.0,
+) -> None:
+    """Open or update the pull request from a branch, with a title and a Markdown body file.
+
+    The training workflow uses it after pushing a new dvc.lock. Run twice, it leaves one
+    pull request. The token is read from $GITHUB_TOKEN (or $GH_TOKEN), never from the command line.
+    """
+    with error_boundary():
+        from mlscaffold.errors import UsageError
+        from mlscaffold.github import api_url_from, parse_repository
+        from mlscaffold.syncpr import open_pull_request
+
+        repository = repo or os.environ.get("GITHUB_REPOSITORY", "")
+        if not repository:
+            raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY.")
+        parse_repository(repository)
+        token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or ""
+        pull = open_pull_request(
+            body_file,
+            repo=repository,
+            head=head,
+            base=base,
+            title=title,
+            token=token,
+            api_url=api_url or api_url_from(os.environ),
+            deadline=timeout,
+        )
+    typer.echo(f"{_VERBS[pull.action]} pull request #{pull.number}: {pull.url}")

@@ -126,7 +126,9 @@ def test_drift_workflow_passes_current_data_as_one_argument_and_runs_nothing(
     )
     runner.path_prefix = [str(drift_world["bin"])]
     inputs = {"current-data": value, "working-directory": "."}
-    context: dict[str, Any] = {"inputs": inputs, "steps": {}, "github": {}, "runner": {}}
+    # The step runs when the data could be reached (the step before says so).
+    steps = {"data": {"outputs": {"available": "true"}}}
+    context: dict[str, Any] = {"inputs": inputs, "steps": steps, "github": {}, "runner": {}}
     runner._steps([make_drift_step()], context, {}, None)
     assert not drift_world["sentinel"].exists()
     assert recorded(drift_world["log"]) == [drift_call(value or DEFAULT_CURRENT)]
@@ -178,3 +180,23 @@ def test_make_predict_passes_input_and_output_as_one_argument_each(
     assert not sentinel.exists()
     call = ["run", "python", "-m", "batch_project", "predict", f"--input={source}", f"--output={target}"]
     assert recorded(drift_world["log"]) == [call]
+
+
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_retraining_dispatch_hands_current_data_on_as_data(
+    drift_world: dict[str, Any], tmp_path: Path, value: str
+) -> None:
+    from github_api import FakeGitHub, serve_github
+
+    value = value.replace("SENTINEL", str(drift_world["sentinel"]))
+    data = load_text(DRIFT_WORKFLOW.read_text(encoding="utf-8"))
+    [step] = data["jobs"]["retrain"]["steps"]
+    api = FakeGitHub()
+    api.add_repository("my-org/demo")
+    with serve_github(api):
+        github = {"repository": "my-org/demo", "api_url": api.url, "ref_name": "main", "token": "write-token"}
+        runner = Runner(drift_world["project"], tmp_path / "runner-temp", github, lambda _: None)
+        inputs = {"current-data": value, "retrain-workflow": "train.yml"}
+        runner._steps([step], {"inputs": inputs, "steps": {}, "github": github, "runner": {}}, {}, None)
+    assert not drift_world["sentinel"].exists()
+    assert [(d["ref"], d["inputs"]) for d in api.dispatches] == [("main", {"new-data": value})]

@@ -182,6 +182,29 @@ def test_drift_passes_fresh_data_and_fails_a_shifted_sample(project: Project) ->
     assert report["drift_detected"] is True
 
 
+def test_drift_reports_a_new_category_nulls_and_out_of_range_values(project: Project) -> None:
+    package = project.path.name.replace("-", "_")
+    odd = project.path / "data" / "odd.csv"
+    project.run(".venv/bin/python", "-m", package, "make-data", "--rows", "300", "--output", str(odd))
+    lines = odd.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    rows = [line.split(",") for line in lines[1:]]
+    rows[0][header.index("segment")] = "central"
+    rows[1][header.index("feature_1")] = ""
+    rows[2][header.index("feature_3")] = "1e9"
+    odd.write_text("\n".join([lines[0], *(",".join(row) for row in rows)]) + "\n", encoding="utf-8")
+
+    proc = project.make("drift", "CURRENT=data/odd.csv", check=False)
+
+    assert proc.returncode != 0
+    assert "drift detected" in proc.stderr and "failed isin" not in proc.stderr
+    report = json.loads((project.path / "reports" / "drift.json").read_text(encoding="utf-8"))
+    reasons = {entry["feature"]: entry["reasons"] for entry in report["features"]}
+    assert reasons["segment"] == ["new categories ['central']"]
+    assert reasons["feature_1"] == ["1 null or non-numeric values"]
+    assert reasons["feature_3"] == ["1 values outside [-100.0, 100.0]"]
+
+
 def test_service_health_predict_validation_and_metrics(
     project: Project, request: pytest.FixtureRequest
 ) -> None:

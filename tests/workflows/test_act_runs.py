@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from github_api import FakeGitHub, serve_github
 from worlds import load_script
 
 pytestmark = pytest.mark.slow
 
 CI = ".github/workflows/ci.yml"
+REPOSITORY = "my-org/demo-project"
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +43,35 @@ def run_ci(run_workflow: ModuleType, project: Path, cache: Path, *extra: str) ->
     # The pre-commit store is shared between runs like the workflow's cache: hooks install once a session.
     argv = ["--project", str(project), "--workflow", CI, "--job", "ci", "--find-links", str(cache / "wheels")]
     status: int = run_workflow.main([*argv, "--env", f"PRE_COMMIT_HOME={cache / 'pre-commit'}", *extra])
+    return status
+
+
+@pytest.fixture
+def github(generated_project: Path, tmp_path: Path) -> Iterator[FakeGitHub]:
+    """Serve a loopback GitHub API for the project's repository; its branches are those of a bare `origin`."""
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(generated_project), str(origin)], check=True)
+    api = FakeGitHub()
+    # The token scripts/run_workflow.py hands the jobs as github.token.
+    api.tokens["run-workflow-offline-token"] = "write"
+    api.add_repository(REPOSITORY, git_dir=origin)
+    api.workflows[REPOSITORY] = {"train.yml": {"new-data"}, "drift.yml": {"current-data"}}
+    with serve_github(api) as served:
+        yield served
+
+
+def origin_of(api: FakeGitHub) -> Path:
+    """Return the bare repository that receives the runs' pushes."""
+    return api.git_dirs[REPOSITORY]
+
+
+def run_with_github(
+    run_workflow: ModuleType, project: Path, cache: Path, api: FakeGitHub, workflow: str, *extra: str
+) -> int:
+    """Run WORKFLOW with the fake API as GITHUB_API_URL and the bare origin receiving pushes."""
+    argv = ["--project", str(project), "--workflow", workflow, "--find-links", str(cache / "wheels")]
+    argv += ["--env", f"GITHUB_API_URL={api.url}", "--push-to", str(origin_of(api)), *extra]
+    status: int = run_workflow.main(argv)
     return status
 
 
@@ -87,41 +120,213 @@ def test_ci_fails_when_a_project_test_fails(
     assert "test_broken" in out
 
 
-def test_train_runs_the_pipeline_on_a_fresh_clone_and_compares_metrics_with_main(
-    run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    argv = ["--project", str(generated_project), "--workflow", ".github/workflows/train.yml"]
-    status = run_workflow.main(
-        [*argv, "--event", "workflow_dispatch", "--find-links", str(act_cache / "wheels")]
-    )
-
-    out = capsys.readouterr().out
-    assert status == 0, out[out.rindex("run_workflow: summary") :]
-    for stage in ("make_data", "prepare", "train", "evaluate"):
-        assert f"Running stage '{stage}'" in out
-    assert "Metrics against main" in out
+DRIFT = ".github/workflows/drift.yml"
+TRAIN = ".github/workflows/train.yml"
 
 
-@pytest.mark.xfail(
-    reason="issue 13: a fresh clone has no dvc.lock and the default remote is a local folder, so `make drift` "
-    "finds no data/processed/train.csv; a scheduled drift check must end green with a notice instead",
-    strict=True,
-)
 def test_scheduled_drift_check_passes_on_a_fresh_clone(
     run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = [
-        "--project",
-        str(generated_project),
-        "--workflow",
-        ".github/workflows/drift.yml",
-        "--event",
-        "schedule",
-    ]
+    argv = ["--project", str(generated_project), "--workflow", DRIFT, "--event", "schedule"]
     status = run_workflow.main([*argv, "--find-links", str(act_cache / "wheels")])
 
     out = capsys.readouterr().out
-    assert status == 0, out[out.rindex("run_workflow: summary") :]
+    assert status == 0, summary_of(out)
+    # No dvc.lock is committed: nothing to pull, so a notice says what to configure and nothing ran.
+    assert "::notice title=Drift check skipped::no dvc.lock is committed" in out
+    assert "make drift" not in out.split("Can the data be reached?")[-1].split("run_workflow: summary")[0]
+    assert "succeeded  Drift/Drift/Drift check" in summary_of(out)
+
+
+def test_scheduled_drift_check_with_an_unreachable_local_remote_ends_green_with_a_notice(
+    run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # dvc.lock committed, but the default remote is a local folder (../<package>-dvc-storage) the runner lacks.
+    (generated_project / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n", encoding="utf-8")
+    commit(generated_project, "A lock")
+    argv = ["--project", str(generated_project), "--workflow", DRIFT, "--event", "schedule"]
+    status = run_workflow.main([*argv, "--find-links", str(act_cache / "wheels")])
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert "::notice title=Drift check skipped::the DVC remote 'storage' is a local directory" in out
+
+
+def in_project(project: Path, *args: str) -> str:
+    """Run ARGS in PROJECT's own environment (`uv run`), returning the output."""
+    uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    done = subprocess.run([uv, "run", *args], cwd=project, capture_output=True, text=True, check=False, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+@pytest.fixture
+def project_with_data(generated_project: Path) -> Path:
+    """Return the project after a pipeline run pushed to a local DVC remote on this host, dvc.lock committed."""
+    storage = generated_project.parent / "dvc-storage"
+    storage.mkdir()
+    in_project(generated_project, "dvc", "remote", "modify", "storage", "url", str(storage))
+    in_project(generated_project, "dvc", "repro", "--quiet")
+    in_project(generated_project, "dvc", "push", "--quiet")
+    commit(generated_project, "Train: dvc.lock, metrics, and a remote this runner reaches")
+    return generated_project
+
+
+def stored_objects(storage: Path) -> set[Path]:
+    return {path for path in storage.rglob("*") if path.is_file()}
+
+
+def test_scheduled_drift_check_pulls_the_data_and_runs_when_it_is_reachable(
+    run_workflow: ModuleType, project_with_data: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--project", str(project_with_data), "--workflow", DRIFT, "--event", "schedule"]
+    status = run_workflow.main([*argv, "--find-links", str(act_cache / "wheels")])
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert "Drift check skipped" not in out
+    assert "no drift in 400 rows" in out  # the held-out sample dvc pull fetched, against the training data
+
+
+def test_dispatched_drift_retrains_with_the_drifted_data_and_the_training_opens_a_pull_request(
+    run_workflow: ModuleType,
+    project_with_data: Path,
+    act_cache: Path,
+    github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    drifted = project_with_data / "incoming" / "drifted.csv"
+    drifted.parent.mkdir()
+    package = "demo_project"
+    in_project(
+        project_with_data,
+        "python",
+        "-m",
+        package,
+        "make-data",
+        "--shift",
+        "1.0",
+        "--rows",
+        "300",
+        "--output",
+        str(drifted),
+    )
+    commit(project_with_data, "A new batch of labelled data")
+    subprocess.run(
+        ["git", "--git-dir", str(origin_of(github)), "fetch", "--quiet", str(project_with_data), "main:main"],
+        check=True,
+    )
+    storage = project_with_data.parent / "dvc-storage"
+    before = stored_objects(storage)
+
+    status = run_with_github(
+        run_workflow,
+        project_with_data,
+        act_cache,
+        github,
+        DRIFT,
+        "--input",
+        "current-data=incoming/drifted.csv",
+    )
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert "drift detected in feature_1" in out
+    assert "succeeded  Drift/Drift/Trigger retraining" in summary_of(out)
+    [dispatch] = github.dispatches
+    assert dispatch == {
+        "repo": REPOSITORY,
+        "workflow": "train.yml",
+        "ref": "main",
+        "inputs": {"new-data": "incoming/drifted.csv"},
+    }
+
+    # What GitHub would now run: train.yml, dispatched with those inputs.
+    inputs = [f"--input={key}={value}" for key, value in dispatch["inputs"].items()]
+    status = run_with_github(run_workflow, project_with_data, act_cache, github, TRAIN, *inputs)
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert "added incoming/drifted.csv (300 rows)" in out
+    [pull] = github.pulls[REPOSITORY]
+    assert (pull["head"]["ref"], pull["base"]["ref"]) == ("mlscaffold/train", "main")
+    assert "Metrics against main" in pull["body"] and "incoming/drifted.csv" in pull["body"]
+    assert "Data and model are in the DVC remote" in pull["body"]
+    origin = origin_of(github)
+    shown = subprocess.run(
+        ["git", "--git-dir", str(origin), "show", "--name-only", "--format=%s", "mlscaffold/train"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert {"dvc.lock", "params.yaml"} <= set(shown.split())
+    params = subprocess.run(
+        ["git", "--git-dir", str(origin), "show", "mlscaffold/train:params.yaml"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert '  new: ["incoming/drifted.csv"]' in params
+    # main itself never moved: the run only proposes.
+    assert (
+        subprocess.run(
+            ["git", "--git-dir", str(origin), "rev-parse", "main"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == subprocess.run(
+            ["git", "rev-parse", "main"], cwd=project_with_data, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
+    # The retrained data and model went to the remote before the pull request.
+    assert stored_objects(storage) - before
+
+
+def test_train_on_a_fresh_clone_opens_a_pull_request_with_the_lock_and_the_metrics_diff(
+    run_workflow: ModuleType,
+    generated_project: Path,
+    act_cache: Path,
+    github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status = run_with_github(
+        run_workflow, generated_project, act_cache, github, TRAIN, "--event", "workflow_dispatch"
+    )
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    for stage in ("make_data", "prepare", "train", "evaluate"):
+        assert f"Running stage '{stage}'" in out
+    [pull] = github.pulls[REPOSITORY]
+    assert "Metrics against main" in pull["body"]
+    assert "NOT pushed to a DVC remote" in pull["body"]  # the default local remote is not on this runner
+    files = subprocess.run(
+        ["git", "--git-dir", str(origin_of(github)), "show", "--name-only", "--format=", "mlscaffold/train"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "dvc.lock" in files
+
+
+def test_a_training_run_that_opens_no_pull_request_fails(
+    run_workflow: ModuleType,
+    generated_project: Path,
+    act_cache: Path,
+    github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GitHub refuses the pull request (e.g. "Allow GitHub Actions to create pull requests" is off).
+    github.inject(
+        403, body={"message": "GitHub Actions is not permitted to create pull requests."}, method="POST"
+    )
+
+    status = run_with_github(
+        run_workflow, generated_project, act_cache, github, TRAIN, "--event", "workflow_dispatch"
+    )
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "FAILED     Train/Train/Train" in summary_of(out)
+    assert "GitHub refused to open a pull request" in out
+    assert github.pulls[REPOSITORY] == []
 
 
 IMAGE = ".github/workflows/image.yml"

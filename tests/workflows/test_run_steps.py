@@ -28,6 +28,7 @@ from mlscaffold.generate import create_project
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
 STANDIN = Path(__file__).resolve().parent / "standin"
+DVC_REMOTE_STEP = "dvc ${{ inputs.command }}"
 pytestmark = pytest.mark.slow
 
 
@@ -204,9 +205,11 @@ def test_train_pulls_repros_pushes_and_diffs_against_base(ci_world: Path) -> Non
     params.write_text(params.read_text(encoding="utf-8").replace("rows: 200", "rows: 300"), encoding="utf-8")
     git("commit", "-qam", "more rows", cwd=project)
     runner = runner_for(ci_world, ref_name="more-data", base_ref="main")
-    outputs = runner.run_job(WORKFLOWS / "train.yml", "train", {})
+    # The pull request is the act tests' (tests/workflows/test_act_runs.py): it installs mlscaffold-cli.
+    outputs = runner.run_job(WORKFLOWS / "train.yml", "train", {"open-pr": False})
     assert json.loads(outputs["metrics"])[""]["data"]["reports/metrics.json"]["data"]["rows"] == 300
-    assert "dvc pull" in runner.ran and "dvc push" in runner.ran
+    # dvc pull, then dvc push: each the dvc-remote action's one step (the runner shows its name unexpanded).
+    assert runner.ran.count(DVC_REMOTE_STEP) == 2
     assert storage_files(ci_world) > before, "dvc push sent nothing new to the remote"
     summary = runner.summary.read_text(encoding="utf-8")
     assert "## Metrics against main" in summary
@@ -217,8 +220,8 @@ def test_train_pulls_repros_pushes_and_diffs_against_base(ci_world: Path) -> Non
 def test_train_without_push_leaves_the_remote_alone(ci_world: Path) -> None:
     before = storage_files(ci_world)
     runner = runner_for(ci_world)
-    runner.run_job(WORKFLOWS / "train.yml", "train", {"push": False})
-    assert "dvc pull" in runner.ran and "make pipeline" in runner.ran
+    runner.run_job(WORKFLOWS / "train.yml", "train", {"push": False, "open-pr": False})
+    assert runner.ran.count(DVC_REMOTE_STEP) == 1 and "make pipeline" in runner.ran  # the pull
     assert "dvc push" in runner.skipped
     assert storage_files(ci_world) == before
     # Pulled, so nothing had to be recomputed: the models came from the remote.
@@ -232,17 +235,19 @@ def test_drift_reports_and_dispatches_retraining(ci_world: Path, data: str, drif
     with serve_github(api):
         runner = runner_for(ci_world, api.url)
         outputs = runner.run_job(WORKFLOWS / "drift.yml", "drift", {"current-data": data})
-        assert outputs == {"drift-detected": drifted}
+        assert outputs == {"drift-detected": drifted, "data-available": "true"}
         report = json.loads((ci_world / "work" / "demo" / "reports" / "drift.json").read_text(encoding="utf-8"))
         assert report["drift"] is (drifted == "true")
         needs = {"drift": {"outputs": outputs}}
         runner.run_job(WORKFLOWS / "drift.yml", "retrain", {"current-data": data}, needs=needs)
     dispatches = [r for r in api.requests if r[1].endswith("/dispatches")]
     if drifted == "true":
-        assert dispatches == [
-            ("POST", "/repos/my-org/demo/actions/workflows/train.yml/dispatches", {"ref": "main"})
-        ]
-        assert "dispatched train.yml on main" in runner.summary.read_text(encoding="utf-8")
+        # Retraining receives the data that drifted.
+        payload = {"ref": "main", "inputs": {"new-data": data}}
+        assert dispatches == [("POST", "/repos/my-org/demo/actions/workflows/train.yml/dispatches", payload)]
+        assert f"dispatched train.yml on main with new-data {data}" in runner.summary.read_text(
+            encoding="utf-8"
+        )
     else:
         assert dispatches == []
         assert "job retrain" in runner.skipped
@@ -252,3 +257,86 @@ def test_drift_failure_is_not_mistaken_for_drift(ci_world: Path) -> None:
     runner = runner_for(ci_world)
     with pytest.raises(StepFailedError, match="make drift failed"):
         runner.run_job(WORKFLOWS / "drift.yml", "drift", {"current-data": "data/missing.csv"})
+
+
+def reach(project: Path) -> dict[str, str]:
+    """Run setup-dvc's data_reach.py in PROJECT's environment; return its GITHUB_OUTPUT lines as a dict."""
+    script = ROOT / ".github" / "actions" / "setup-dvc" / "data_reach.py"
+    env = os.environ | {"UV_PYTHON": sys.executable}
+    proc = subprocess.run(
+        [sys.executable, "-m", "uv", "run", "--no-sync", "python", str(script)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return dict(line.split("=", 1) for line in proc.stdout.splitlines())
+
+
+def test_data_reach_says_what_to_configure_when_no_data_can_be_reached(ci_world: Path) -> None:
+    project = ci_world / "work" / "demo"
+    subprocess.run(
+        ["make", "setup"],
+        cwd=project,
+        check=True,
+        capture_output=True,
+        env=os.environ
+        | {
+            "UV_PYTHON": sys.executable,
+            "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
+        },
+    )
+    config = project / ".dvc" / "config"
+    original = config.read_text(encoding="utf-8")
+
+    assert reach(project) | {"reason": ""} == {
+        "has-lock": "true",
+        "remote": "storage",
+        "remote-kind": "local",
+        "remote-reachable": "true",
+        "data-reachable": "true",
+        "reason": "",
+    }
+    config.write_text(original.replace("../../../dvc-storage", "s3://bucket/path"), encoding="utf-8")
+    assert (reach(project)["remote-kind"], reach(project)["data-reachable"]) == ("url", "true")
+    config.write_text(original.replace("../../../dvc-storage", "../../../elsewhere"), encoding="utf-8")
+    found = reach(project)
+    assert (found["data-reachable"], found["remote-reachable"]) == ("false", "false")
+    assert found["reason"].startswith("the DVC remote 'storage' is a local directory (")
+    config.write_text("[core]\n    autostage = true\n", encoding="utf-8")
+    found = reach(project)
+    assert found["reason"].startswith("the project has no default DVC remote: add one")
+    (project / "dvc.lock").unlink()
+    found = reach(project)
+    assert found["has-lock"] == "false" and found["reason"].startswith("no dvc.lock is committed")
+
+
+def test_cloud_credentials_reach_only_the_dvc_steps(ci_world: Path) -> None:
+    # By OIDC: configure-aws-credentials (skipped offline; its outputs stood in for) hands the
+    # short-lived keys to the dvc steps as outputs, never to the job's environment.
+    runner = runner_for(ci_world)
+    runner.action_outputs["aws"] = {
+        "aws-access-key-id": "ASIAOIDC",
+        "aws-secret-access-key": "oidc-secret",
+        "aws-session-token": "oidc-session",
+    }
+    role = {"aws-role-to-assume": "arn:aws:iam::123456789012:role/dvc", "aws-region": "eu-west-1"}
+    runner.run_job(WORKFLOWS / "train.yml", "train", {"open-pr": False, **role})
+
+    assert any(s.startswith("aws-actions/configure-aws-credentials@") for s in runner.skipped)
+    dvc_env = runner.step_env[DVC_REMOTE_STEP]
+    assert (dvc_env["AWS_ACCESS_KEY_ID"], dvc_env["AWS_SESSION_TOKEN"]) == ("ASIAOIDC", "oidc-session")
+    for name, env in runner.step_env.items():
+        if name != DVC_REMOTE_STEP:
+            assert not any(value in {"ASIAOIDC", "oidc-secret"} for value in env.values()), name
+    assert not any(key.startswith("AWS_") for key in runner.env_file_values)
+
+    # The documented fallback: long-lived keys as secrets, used by the same steps only, with no OIDC step.
+    fallback = runner_for(ci_world)
+    fallback.secrets |= {"AWS_ACCESS_KEY_ID": "AKIAKEY", "AWS_SECRET_ACCESS_KEY": "key-secret"}
+    fallback.run_job(WORKFLOWS / "train.yml", "train", {"open-pr": False})
+    assert "AWS credentials by OIDC" in fallback.skipped
+    assert fallback.step_env[DVC_REMOTE_STEP]["AWS_ACCESS_KEY_ID"] == "AKIAKEY"
+    assert fallback.step_env[DVC_REMOTE_STEP]["AWS_SESSION_TOKEN"] == ""
+    assert fallback.step_env["make pipeline"].get("AWS_ACCESS_KEY_ID") is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -25,3 +27,25 @@ def load_params(path: Path = PARAMS_FILE) -> dict[str, Any]:
     if not isinstance(params, dict):
         raise ValueError(f"{path} must map each stage name to its parameters, as dvc.yaml expects")
     return params
+
+
+# The `new:` line under `data:` in params.yaml, e.g. `  new: []  # a comment`.
+_NEW_DATA = re.compile(
+    r"^(?P<key>  new:[ \t]*)(?P<list>\[.*?\])?(?P<rest>[ \t]*(#.*)?)$", re.MULTILINE
+)
+
+
+def add_new_data(file: Path, path: Path = PARAMS_FILE) -> bool:
+    """Add `file` to the `data.new` list of `path`, keeping its comments; False if already there."""
+    params = load_params(path)
+    listed = [str(entry) for entry in (params.get("data") or {}).get("new") or []]
+    if file.as_posix() in listed:
+        return False
+    text = path.read_text(encoding="utf-8")
+    match = _NEW_DATA.search(text)
+    if match is None or match["list"] is None:
+        raise ValueError(f"{path} has no `new: [...]` line under `data:`: add `  new: []` there")
+    entries = ", ".join(json.dumps(entry) for entry in [*listed, file.as_posix()])
+    line = f"{match['key']}[{entries}]{match['rest']}"
+    path.write_text(text[: match.start()] + line + text[match.end() :], encoding="utf-8")
+    return True
