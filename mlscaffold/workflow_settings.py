@@ -23,6 +23,8 @@ __all__ = ["WorkflowSettings", "derive_settings", "render_markdown"]
 _SECRET = re.compile(r"secrets\.([A-Za-z_][A-Za-z0-9_]*)")
 _VARIABLE = re.compile(r"vars\.([A-Za-z_][A-Za-z0-9_]*)")
 _INPUT = re.compile(r"^\$\{\{\s*inputs\.([A-Za-z_][\w-]*)\s*\}\}$")
+# Inputs that name a cloud identity to assume by OIDC (a role, a workload identity pool, an app).
+_IDENTITY_INPUT = re.compile(r"(^|-)(aws-role|role-to-assume|workload-identity-provider|azure-client-id)")
 
 # The repository settings a token permission depends on, beyond granting it.
 PERMISSION_SETTINGS: dict[tuple[str, str], str] = {
@@ -37,7 +39,7 @@ PERMISSION_SETTINGS: dict[tuple[str, str], str] = {
     ("pages", "write"): "Settings > Pages > Source: GitHub Actions",
     ("id-token", "write"): (
         "a cloud identity provider (AWS, Google Cloud, Azure) that trusts this repository's GitHub OIDC "
-        "tokens, for the variables above; see the docs of the workflow"
+        "tokens, for the identity above; see the docs of the workflow"
     ),
 }
 _REVIEWED = {"production"}  # environments to protect with required reviewers
@@ -52,6 +54,7 @@ class WorkflowSettings:
     secrets: dict[str, str] = field(default_factory=dict)
     variables: dict[str, str] = field(default_factory=dict)
     settings: list[str] = field(default_factory=list)
+    uses_oidc: bool = False  # a cloud identity is assumed by OIDC (the caller passes one)
 
 
 def _describe(spec: Mapping[str, Any]) -> str:
@@ -93,6 +96,8 @@ def _add_call(found: WorkflowSettings, job: Mapping[str, Any], callee_text: str)
     for key, value in given.items():
         for name in _VARIABLE.findall(str(value)):
             found.variables.setdefault(name, _describe(callee.inputs.get(key) or {}))
+        if value and _IDENTITY_INPUT.search(str(key)):
+            found.uses_oidc = True
     for (scope, level), text in PERMISSION_SETTINGS.items():
         wanted = callee.permissions.get(scope, ("none", ""))[0] == level
         if wanted and _applies(scope, found, given) and text not in found.settings:
@@ -103,11 +108,11 @@ def _applies(scope: str, found: WorkflowSettings, given: Mapping[str, Any]) -> b
     """Tell whether a permission's setting concerns this caller, not only some caller of the callee.
 
     `id-token: write` signs attestations with nothing to set up; a cloud login by OIDC is
-    what needs a provider, and the caller names it through variables (a role, a pool).
+    what needs a provider, and the caller names its identity (a role, a pool, an app).
     `packages: write` concerns GHCR only: the default image, or one the caller puts there.
     """
     if scope == "id-token":
-        return bool(found.variables)
+        return found.uses_oidc
     if scope == "packages":
         image = str(given.get("image") or "")
         return not image or image.startswith("ghcr.io/")
