@@ -77,6 +77,7 @@ jobs:
     permissions:
       contents: read
       actions: write
+      id-token: write
     uses: mlscaffold/mlscaffold/.github/workflows/drift.yml@v9.9.9
     with:
       python-version: "3.12"
