@@ -1,0 +1,124 @@
+"""The loop on the other project shapes: a batch job, and an API + batch project on Kubernetes with MLflow.
+
+test_act_runs.py and test_act_deploy.py run every workflow on the default project (and the
+image on these two); this runs what those leave out for them: the scheduled drift check on a
+fresh clone, training that opens a pull request, and, for the batch job, staging.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from github_api import FakeGitHub, serve_github
+from workflow_worlds import using_bundle
+from workflows.test_act_deploy import deploy, summary
+from workflows.test_act_runs import DRIFT, TRAIN, act_cache, run_workflow
+
+__all__ = ["act_cache", "run_workflow"]  # fixtures, used by name
+
+pytestmark = pytest.mark.slow
+
+SHAPES = {
+    "batch-job": {"deployment": "batch"},
+    "churn-model": {"deployment": "both", "kubernetes": "true", "experiment_tracking": "mlflow"},
+}
+
+
+@pytest.fixture(scope="module")
+def shape_templates(template_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Return each project shape, generated once."""
+    from mlscaffold.generate import create_project
+
+    made = {}
+    for name, data in SHAPES.items():
+        target = tmp_path_factory.mktemp("shape") / name
+        with using_bundle(template_bundle):
+            create_project(target, data=data, use_defaults=True)
+        made[name] = target
+    return made
+
+
+@pytest.fixture(params=list(SHAPES))
+def shape(request: pytest.FixtureRequest, shape_templates: dict[str, Path], tmp_path: Path) -> Path:
+    """Return a private copy of one project shape."""
+    template = shape_templates[request.param]
+    target = tmp_path / template.name
+    shutil.copytree(template, target, symlinks=True)
+    return target
+
+
+@pytest.fixture
+def github(shape: Path, tmp_path: Path) -> Iterator[FakeGitHub]:
+    """Serve a loopback GitHub API for the shape's repository, its branches those of a bare origin."""
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "clone", "--quiet", "--bare", str(shape), str(origin)], check=True)
+    api = FakeGitHub()
+    api.tokens["run-workflow-offline-token"] = "write"
+    api.add_repository(f"my-org/{shape.name}", git_dir=origin)
+    api.workflows[f"my-org/{shape.name}"] = {"train.yml": {"new-data"}, "drift.yml": {"current-data"}}
+    with serve_github(api) as served:
+        yield served
+
+
+def test_scheduled_drift_check_on_a_fresh_clone_ends_green_with_a_notice(
+    run_workflow: ModuleType, shape: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--project", str(shape), "--workflow", DRIFT, "--event", "schedule"]
+    status = run_workflow.main([*argv, "--find-links", str(act_cache / "wheels")])
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    assert "::notice title=Drift check skipped::no dvc.lock is committed" in out
+    assert "succeeded  Drift/Drift/Drift check" in summary(out)
+
+
+def test_training_opens_a_pull_request_with_the_lock(
+    run_workflow: ModuleType,
+    shape: Path,
+    act_cache: Path,
+    github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repository = f"my-org/{shape.name}"
+    origin = github.git_dirs[repository]
+    argv = ["--project", str(shape), "--workflow", TRAIN, "--find-links", str(act_cache / "wheels")]
+    argv += ["--env", f"GITHUB_API_URL={github.url}", "--push-to", str(origin), "--event", "workflow_dispatch"]
+
+    status = run_workflow.main(argv)
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    assert "Running stage 'evaluate'" in out
+    [pull] = github.pulls[repository]
+    assert (pull["head"]["ref"], pull["base"]["ref"]) == ("mlscaffold/train", "main")
+    assert "Metrics against main" in pull["body"]
+    files = subprocess.run(
+        ["git", "--git-dir", str(origin), "show", "--name-only", "--format=", "mlscaffold/train"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert "dvc.lock" in files
+
+
+def test_staging_deploy_of_a_batch_job_moves_the_staging_tag(
+    run_workflow: ModuleType,
+    shape_templates: dict[str, Path],
+    act_cache: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    project = tmp_path / "batch-job"
+    shutil.copytree(shape_templates["batch-job"], project, symlinks=True)
+
+    status = deploy(run_workflow, project, act_cache)
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    assert "succeeded  Staging/Deploy/Deploy to staging" in summary(out)
+    assert "pushing ghcr.io/my-org/batch-job:staging -> sha256:" in out
