@@ -122,3 +122,33 @@ def test_staging_deploy_of_a_batch_job_moves_the_staging_tag(
     assert status == 0, summary(out)
     assert "succeeded  Staging/Deploy/Deploy to staging" in summary(out)
     assert "pushing ghcr.io/my-org/batch-job:staging -> sha256:" in out
+
+
+def test_the_image_takes_the_model_a_training_run_kept(
+    run_workflow: ModuleType,
+    shape_templates: dict[str, Path],
+    act_cache: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    project = tmp_path / "batch-job"
+    shutil.copytree(shape_templates["batch-job"], project, symlinks=True)
+    artifacts = tmp_path / "artifacts"
+    common = ["--project", str(project), "--find-links", str(act_cache / "wheels")]
+    common += ["--env", f"ARTIFACT_STANDIN_DIR={artifacts}"]
+
+    # Training without a PR (no API here): what matters is the model it keeps.
+    status = run_workflow.main([*common, "--workflow", TRAIN, "--event", "workflow_dispatch"])
+    out = capsys.readouterr().out
+    [kept] = list(artifacts.glob("*/model/model.joblib"))
+    run_id = kept.parent.parent.name
+    assert f"Artifact model of run {run_id} uploaded" in out, summary(out)
+    assert status == 1  # it could not open its pull request: the fake API is not served
+
+    image = [".github/workflows/image.yml", "--event", "workflow_dispatch", "--input", f"model-run-id={run_id}"]
+    status = run_workflow.main([*common, "--workflow", *image])
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    assert f"Artifact model of run {run_id} downloaded" in out
+    assert "context has every COPY source" in out
