@@ -12,6 +12,42 @@ from mlscaffold.cli._app import app, error_boundary
 
 _VERBS = {"created": "Opened", "updated": "Updated", "unchanged": "Up to date:"}
 
+# The options both commands take to reach GitHub.
+RepoOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)."),
+]
+ApiUrlOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--api-url",
+        help="GitHub API base URL, https (http only on loopback) "
+        "(default: $GITHUB_API_URL, else api.github.com).",
+    ),
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option(
+        "--timeout",
+        min=1,
+        max=3600,
+        envvar="MLSCAFFOLD_SYNC_PR_TIMEOUT",
+        help="Seconds the whole command may take talking to GitHub, retries included.",
+    ),
+]
+
+
+def _repository_and_token(repo: str | None) -> tuple[str, str]:
+    """Return OWNER/NAME (from --repo or $GITHUB_REPOSITORY, checked) and the token from the environment."""
+    from mlscaffold.errors import UsageError
+    from mlscaffold.github import parse_repository
+
+    repository = repo or os.environ.get("GITHUB_REPOSITORY", "")
+    if not repository:
+        raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY.")
+    parse_repository(repository)
+    return repository, os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or ""
+
 
 @app.command("sync-pr")
 def sync_pr(
@@ -20,43 +56,19 @@ def sync_pr(
     ],
     head: Annotated[str, typer.Option("--head", help="The branch holding the upgrade commit.")],
     base: Annotated[str, typer.Option("--base", help="The branch to merge the upgrade into.")] = "main",
-    repo: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)."),
-    ] = None,
-    api_url: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--api-url",
-            help="GitHub API base URL, https (http only on loopback) "
-            "(default: $GITHUB_API_URL, else api.github.com).",
-        ),
-    ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            min=1,
-            max=3600,
-            envvar="MLSCAFFOLD_SYNC_PR_TIMEOUT",
-            help="Seconds the whole command may take talking to GitHub, retries included.",
-        ),
-    ] = 60.0,
+    repo: RepoOption = None,
+    api_url: ApiUrlOption = None,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Open or update the pull request of a template upgrade, listing its conflicts.
 
     The token is read from $GITHUB_TOKEN (or $GH_TOKEN), never from the command line.
     """
     with error_boundary():
-        from mlscaffold.errors import UsageError
-        from mlscaffold.github import api_url_from, parse_repository
+        from mlscaffold.github import api_url_from
         from mlscaffold.syncpr import propose_upgrade
 
-        repository = repo or os.environ.get("GITHUB_REPOSITORY", "")
-        if not repository:
-            raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY.")
-        parse_repository(repository)
-        token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or ""
+        repository, token = _repository_and_token(repo)
         proposal, pull = propose_upgrade(
             report,
             repo=repository,
@@ -79,28 +91,9 @@ def open_pr(
         Path, typer.Option("--body-file", help="A file holding the pull request's Markdown body.")
     ],
     base: Annotated[str, typer.Option("--base", help="The branch to merge into.")] = "main",
-    repo: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--repo", help="OWNER/NAME (default: $GITHUB_REPOSITORY)."),
-    ] = None,
-    api_url: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--api-url",
-            help="GitHub API base URL, https (http only on loopback) "
-            "(default: $GITHUB_API_URL, else api.github.com).",
-        ),
-    ] = None,
-    timeout: Annotated[
-        float,
-        typer.Option(
-            "--timeout",
-            min=1,
-            max=3600,
-            envvar="MLSCAFFOLD_SYNC_PR_TIMEOUT",
-            help="Seconds the whole command may take talking to GitHub, retries included.",
-        ),
-    ] = 60.0,
+    repo: RepoOption = None,
+    api_url: ApiUrlOption = None,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Open or update the pull request from a branch, with a title and a Markdown body file.
 
@@ -108,15 +101,10 @@ def open_pr(
     pull request. The token is read from $GITHUB_TOKEN (or $GH_TOKEN), never from the command line.
     """
     with error_boundary():
-        from mlscaffold.errors import UsageError
-        from mlscaffold.github import api_url_from, parse_repository
+        from mlscaffold.github import api_url_from
         from mlscaffold.syncpr import open_pull_request
 
-        repository = repo or os.environ.get("GITHUB_REPOSITORY", "")
-        if not repository:
-            raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY.")
-        parse_repository(repository)
-        token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or ""
+        repository, token = _repository_and_token(repo)
         pull = open_pull_request(
             body_file,
             repo=repository,
