@@ -43,13 +43,23 @@ def shape_templates(template_bundle: Path, tmp_path_factory: pytest.TempPathFact
     return made
 
 
-@pytest.fixture(params=list(SHAPES))
-def shape(request: pytest.FixtureRequest, shape_templates: dict[str, Path], tmp_path: Path) -> Path:
-    """Return a private copy of one project shape."""
-    template = shape_templates[request.param]
+def private_copy(template: Path, tmp_path: Path) -> Path:
+    """Return a copy of TEMPLATE in TMP_PATH, under the same name (the repository is named after it)."""
     target = tmp_path / template.name
     shutil.copytree(template, target, symlinks=True)
     return target
+
+
+@pytest.fixture(params=list(SHAPES))
+def shape(request: pytest.FixtureRequest, shape_templates: dict[str, Path], tmp_path: Path) -> Path:
+    """Return a private copy of one project shape."""
+    return private_copy(shape_templates[request.param], tmp_path)
+
+
+@pytest.fixture
+def batch_job(shape_templates: dict[str, Path], tmp_path: Path) -> Path:
+    """Return a private copy of the batch job."""
+    return private_copy(shape_templates["batch-job"], tmp_path)
 
 
 @pytest.fixture
@@ -108,15 +118,11 @@ def test_training_opens_a_pull_request_with_the_lock(
 
 def test_staging_deploy_of_a_batch_job_moves_the_staging_tag(
     run_workflow: ModuleType,
-    shape_templates: dict[str, Path],
+    batch_job: Path,
     act_cache: Path,
-    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    project = tmp_path / "batch-job"
-    shutil.copytree(shape_templates["batch-job"], project, symlinks=True)
-
-    status = deploy(run_workflow, project, act_cache)
+    status = deploy(run_workflow, batch_job, act_cache)
 
     out = capsys.readouterr().out
     assert status == 0, summary(out)
@@ -126,15 +132,13 @@ def test_staging_deploy_of_a_batch_job_moves_the_staging_tag(
 
 def test_the_image_takes_the_model_a_training_run_kept(
     run_workflow: ModuleType,
-    shape_templates: dict[str, Path],
+    batch_job: Path,
     act_cache: Path,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    project = tmp_path / "batch-job"
-    shutil.copytree(shape_templates["batch-job"], project, symlinks=True)
     artifacts = tmp_path / "artifacts"
-    common = ["--project", str(project), "--find-links", str(act_cache / "wheels")]
+    common = ["--project", str(batch_job), "--find-links", str(act_cache / "wheels")]
     common += ["--env", f"ARTIFACT_STANDIN_DIR={artifacts}"]
 
     # Training without a PR (no API here): what matters is the model it keeps.
