@@ -33,7 +33,9 @@ CONFLICTING_FILES = {
     "Dockerfile": 'FROM python:3.11-slim\nCOPY . /app\nCMD ["python", "-m", "fraud_score"]\n',
     "src/fraud_score/__init__.py": '"""Fraud scoring."""\n',
     "src/fraud_score/model.py": "def score(x):\n    return 0.5\n",
-    "tests/test_model.py": "from fraud_score.model import score\n\n\ndef test_score():\n    assert score(1) == 0.5\n",
+    "tests/test_model.py": (
+        "from fraud_score.model import score\n\n\ndef test_score():\n    assert score(1) == 0.5\n"
+    ),
 }
 LOGO = b"\x89PNG\r\n\x1a\n\x00\x01binary logo of ours"
 
