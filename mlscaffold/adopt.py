@@ -105,7 +105,7 @@ def _read_repository(project: Path) -> None:
     top = git.top_level(project)
     if top != project.resolve():
         raise NotARepositoryError(
-            f"{project} is inside the repository {top}: run adopt at the repository's top."
+            f"{project} is inside the repository {top}: run adopt at the top of the repository."
         )
     _refuse_answers_file(project, ANSWERS_FILE)
 
