@@ -195,3 +195,19 @@ def test_adopt_never_writes_through_a_symlink_out_of_the_repository(
     # What was listed is there to see, and the next upgrade knows it.
     assert git("show", "refs/mlscaffold/template:docs/scoping.md", cwd=repo)
     assert runner.invoke(cli.app, ["upgrade", str(repo), "--check"]).exit_code == 0
+
+
+def test_adopt_on_a_terminal_offers_what_it_read_as_each_default(
+    tmp_path: Path, template_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mlscaffold.cli import _adopt
+
+    repo = make_repo(tmp_path, {"pyproject.toml": '[project]\nname = "read-name"\n'})
+    monkeypatch.setattr(_adopt, "is_interactive", lambda: True)
+    # Enter for the project name (the one read), then a package name typed over the default.
+    result = runner.invoke(cli.app, ["adopt", str(repo)], input="\ntyped_pkg\n" + "\n" * 40)
+    assert result.exit_code in (0, 3), result.output
+    assert "[read-name]" in result.output
+    recorded = read_project_answers(repo)
+    assert recorded is not None
+    assert (recorded.answers["project_name"], recorded.answers["package_name"]) == ("read-name", "typed_pkg")
