@@ -211,3 +211,83 @@ def test_adopt_on_a_terminal_offers_what_it_read_as_each_default(
     recorded = read_project_answers(repo)
     assert recorded is not None
     assert (recorded.answers["project_name"], recorded.answers["package_name"]) == ("read-name", "typed_pkg")
+
+
+def test_adopt_failure_while_writing_leaves_everything_unchanged(
+    tmp_path: Path, template_bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from mlscaffold import gitapply
+
+    repo = make_repo(tmp_path, {"README.md": "ours\n", "Makefile": "all:\n"})
+    before = snapshot(repo)
+    real = gitapply.run_git
+
+    def failing_ref_update(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+        # The work tree has been written by then (files added, the template's beside yours): all undone.
+        if args[0] == "update-ref" and args[1] == "refs/mlscaffold/template" and len(args) == 4:
+            raise gitapply.MlscaffoldError("disk full: free some space")
+        return real(args, *rest, **kwargs)
+
+    monkeypatch.setattr(gitapply, "run_git", failing_ref_update)
+    result = adopt(repo, "--defaults")
+    assert result.exit_code == 1, result.output
+    line = one_error_line(result)
+    assert "disk full" in line and "the adoption was undone: nothing was changed" in line
+    assert {k: v for k, v in snapshot(repo).items() if not k.startswith(".git/objects/")} == {
+        k: v for k, v in before.items() if not k.startswith(".git/objects/")
+    }
+    fsck = subprocess.run(["git", "fsck", "--full"], cwd=repo, capture_output=True, check=False)
+    assert fsck.returncode == 0, fsck.stderr
+
+
+def foreign_template(root: Path, with_answers_file: bool) -> Path:
+    """Return a copier template in its own git repository, tagged v1.0.0 and v1.1.0."""
+    root.mkdir()
+    (root / "copier.yml").write_text(
+        "_subdirectory: template\nproject_name:\n  type: str\n  default: demo\n", encoding="utf-8"
+    )
+    (root / "template").mkdir()
+    if with_answers_file:
+        (root / "template" / "{{ _copier_conf.answers_file }}.jinja").write_text(
+            "{{ _copier_answers | to_nice_yaml }}", encoding="utf-8"
+        )
+    git("init", "-q", "-b", "main", cwd=root)
+    for tag in ("v1.0.0", "v1.1.0"):
+        (root / "template" / "README.md.jinja").write_text(
+            f"# {{{{ project_name }}}} {tag}\n", encoding="utf-8"
+        )
+        (root / "template" / "TEAM.md").write_text(f"team {tag}\n", encoding="utf-8")
+        commit_all(root, tag)
+        git("tag", tag, cwd=root)
+    return root
+
+
+def test_adopt_records_a_foreign_template_as_new_does(tmp_path: Path, template_bundle: Path) -> None:
+    template = foreign_template(tmp_path / "team-template", with_answers_file=True)
+    repo = make_repo(tmp_path, {"README.md": "ours\n"}, name="svc")
+    result = adopt(repo, "--template", str(template), "--vcs-ref", "v1.0.0", "--defaults")
+    assert result.exit_code == 3, result.output
+    assert f"into {template} v1.0.0" in result.stdout
+    assert (repo / "TEAM.md").read_text(encoding="utf-8") == "team v1.0.0\n"
+    assert (repo / "README.md.mlscaffold-new").read_text(encoding="utf-8") == "# demo v1.0.0\n"
+    made = tmp_path / "made" / "svc"
+    new = runner.invoke(
+        cli.app, ["new", str(made), "--template", str(template), "--vcs-ref", "v1.0.0", "--defaults"]
+    )
+    assert new.exit_code == 0, new.output
+    adopted, generated = read_project_answers(repo), read_project_answers(made)
+    assert adopted is not None and generated is not None
+    assert (adopted.src_path, adopted.commit, dict(adopted.answers)) == (
+        generated.src_path,
+        generated.commit,
+        dict(generated.answers),
+    )
+
+
+def test_adopt_refuses_a_template_that_records_no_answers(tmp_path: Path, template_bundle: Path) -> None:
+    template = foreign_template(tmp_path / "team-template", with_answers_file=False)
+    repo = make_repo(tmp_path, {"README.md": "ours\n"}, name="svc")
+    line = refused(repo, "--template", str(template), "--defaults", expect="writes no .copier-answers.yml")
+    assert "could never be upgraded" in line
