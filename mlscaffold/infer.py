@@ -186,7 +186,8 @@ def _github_owner(repo: Path) -> tuple[str, str] | None:
 def _python_version(repo: Path, project: Mapping[str, Any], choices: Sequence[str]) -> tuple[str, str] | None:
     pinned = repo / ".python-version"
     if pinned.is_file() and not pinned.is_symlink():
-        text = pinned.read_text(encoding="utf-8", errors="replace")
+        with pinned.open(encoding="utf-8", errors="replace") as handle:
+            text = handle.read(100)  # a version, not a file to load whole
         match = re.match(r"\s*(?:cpython-|python)?(\d+)\.(\d+)", text)
         if match:
             return f"{match.group(1)}.{match.group(2)}", ".python-version"

@@ -42,7 +42,13 @@ def _summary(result: AdoptResult) -> list[str]:
         lines.append(f"  {'same':<8} {_plural(len(result.same), 'file')} already as the template has them")
     if result.review:
         lines.append(f"To review, {_plural(len(result.review), 'file')} (yours are never changed):")
-        lines += [f"  {r.path}: {r.describe()}" for r in result.review]
+        described = [(r.path, r.describe()) for r in result.review]
+        if result.dry_run:
+            described = [
+                (p, d.replace("the template's is beside it", "the template's would go beside it"))
+                for p, d in described
+            ]
+        lines += [f"  {path}: {text}" for path, text in described]
     return lines
 
 
