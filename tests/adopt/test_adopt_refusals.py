@@ -291,3 +291,18 @@ def test_adopt_refuses_a_template_that_records_no_answers(tmp_path: Path, templa
     repo = make_repo(tmp_path, {"README.md": "ours\n"}, name="svc")
     line = refused(repo, "--template", str(template), "--defaults", expect="writes no .copier-answers.yml")
     assert "could never be upgraded" in line
+
+
+@pytest.mark.parametrize(
+    ("marker", "expect"),
+    [
+        ("index.lock", "index.lock exists: another git command is running"),
+        ("MERGE_HEAD", "a merge is in progress"),
+    ],
+)
+def test_adopt_refuses_while_git_is_busy(
+    tmp_path: Path, template_bundle: Path, marker: str, expect: str
+) -> None:
+    repo = make_repo(tmp_path, {"README.md": "ours\n"})
+    (repo / ".git" / marker).write_text(git("rev-parse", "HEAD", cwd=repo) + "\n", encoding="utf-8")
+    refused(repo, "--defaults", expect=expect)
