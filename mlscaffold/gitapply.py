@@ -131,10 +131,26 @@ def _record_unmerged(project: Path, step: FinalStep, env: Mapping[str, str]) -> 
     run_git(["update-index", "-z", "--index-info"], project, env=env, input_bytes="".join(lines).encode())
 
 
+def _link_on_the_way(project: Path, path: str) -> Path | None:
+    """Return the first symlink or file among PATH's parents inside PROJECT (None: all directories)."""
+    current = project
+    for part in Path(path).parts[:-1]:
+        current = current / part
+        if current.is_symlink() or (os.path.lexists(current) and not current.is_dir()):
+            return current
+    return None
+
+
 def _write_beside(project: Path, step: FinalStep, undo: _Undo) -> None:
     """Write the template's versions of files in the way beside them (temporary name, then rename)."""
     for path, (mode, blob) in step.beside.items():
         target = project / path
+        link = _link_on_the_way(project, path)
+        if link is not None:  # an ignored symlink: writing there could land outside the repository
+            raise MlscaffoldError(
+                f"{link} is a symlink or a file where the template writes {path}: "
+                f"move it away and run the {step.command} again"
+            )
         if os.path.lexists(target):  # ignored by the repository, so the clean check let it be
             raise MlscaffoldError(f"{target} exists: move it away and run the {step.command} again")
         target.parent.mkdir(parents=True, exist_ok=True)
