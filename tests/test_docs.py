@@ -9,7 +9,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from worlds import load_script
+
+from support.git_worlds import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 

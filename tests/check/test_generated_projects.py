@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from worlds import TEMPLATE_COMBINATIONS
 
 from mlscaffold.check import Status, run_checks
 from mlscaffold.generate import create_project
+
+from support.git_worlds import TEMPLATE_COMBINATIONS
 
 
 @pytest.mark.parametrize("data", list(TEMPLATE_COMBINATIONS.values()), ids=list(TEMPLATE_COMBINATIONS))

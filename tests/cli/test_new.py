@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from worlds import git, make_git_template
 
 from mlscaffold import cli, generate
 from mlscaffold.answers import read_project_answers
 from mlscaffold.template import CANONICAL_URL
+
+from support.git_worlds import git, make_git_template
 
 runner = CliRunner()
 

@@ -6,7 +6,6 @@ import re
 import socket
 
 import pytest
-from github_api import FakeGitHub
 
 from mlscaffold.errors import GitHubError, NetworkError, UsageError
 from mlscaffold.github import (
@@ -18,6 +17,8 @@ from mlscaffold.github import (
     validate_api_url,
 )
 from mlscaffold.http import HttpClient, RetryPolicy, retry_delay
+
+from support.fake_github import FakeGitHub
 
 REPO, HEAD = "my-org/demo", "mlscaffold/template-sync"
 

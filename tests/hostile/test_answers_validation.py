@@ -10,12 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
-from hostile.conftest import assert_one_line_error, run_cli
 
 from mlscaffold.answers import Questionnaire
 from mlscaffold.errors import InvalidAnswerError
 from mlscaffold.render import questionnaire_for
 from mlscaffold.template import load_config
+
+from hostile.conftest import assert_one_line_error, run_cli
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "default"
 

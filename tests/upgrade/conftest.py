@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from upgrade_worlds import VERSIONS, build_bundle
 
 from mlscaffold.generate import create_project
 from mlscaffold.template import BUNDLE_ENV
+
+from support.upgrade_template import VERSIONS, build_bundle
 
 
 @pytest.fixture(scope="session")

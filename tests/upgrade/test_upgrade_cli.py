@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
-from upgrade_worlds import LOGO, snapshot
-from worlds import git
 
 from mlscaffold import cli, gitapply, merge
 from mlscaffold.answers import read_project_answers
+
+from support.git_worlds import git
+from support.upgrade_template import LOGO, snapshot
 
 runner = CliRunner()
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from upgrade_worlds import VERSIONS
-from worlds import git
 
 from mlscaffold.merge import BESIDE_SUFFIX
 from mlscaffold.upgrade import upgrade_project
+
+from support.git_worlds import git
+from support.upgrade_template import VERSIONS
 
 PAIRS = [(a, b) for i, a in enumerate(VERSIONS) for b in VERSIONS[i + 1 :]]
 SEEDS = [int(os.environ["SEED"])] if os.environ.get("SEED") else list(range(24))

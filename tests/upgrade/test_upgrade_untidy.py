@@ -12,12 +12,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from hostile.conftest import run_cli
 from typer.testing import CliRunner
-from upgrade_worlds import snapshot
-from worlds import git
 
 from mlscaffold import cli
+
+from hostile.conftest import run_cli
+from support.git_worlds import git
+from support.upgrade_template import snapshot
 
 runner = CliRunner()
 

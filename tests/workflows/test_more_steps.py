@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from step_runner import Runner, StepFailedError, our_action
-from worlds import git
 
 from mlscaffold import __version__
+
+from support.git_worlds import git
+from support.step_runner import Runner, StepFailedError, our_action
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"

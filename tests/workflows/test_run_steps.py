@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github_api import FakeGitHub, serve_github
-from step_runner import Runner, StepFailedError, evaluate, interpolate, our_action
-from workflow_worlds import using_bundle
-from worlds import git
 
 from mlscaffold.generate import create_project
+
+from support.fake_github import FakeGitHub, serve_github
+from support.git_worlds import git
+from support.step_runner import Runner, StepFailedError, evaluate, interpolate, our_action
+from support.workflow_projects import using_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"

@@ -311,7 +311,7 @@ def _as_expression(condition: Any) -> Any:
     return condition
 
 
-ACTIONS_ROOT = Path(__file__).resolve().parents[1] / ".github" / "actions"
+ACTIONS_ROOT = Path(__file__).resolve().parents[2] / ".github" / "actions"
 
 
 def our_action(uses: str) -> Path | None:
