@@ -157,7 +157,8 @@ def test_setup_project_uses_locked_sync_only_with_a_lock(ci_world: Path) -> None
     project = ci_world / "work" / "demo"
     runner = runner_for(ci_world)
     step = {"uses": "mlscaffold/mlscaffold/.github/actions/setup-project@v0", "id": "setup"}
-    runner._steps([step], context := {"inputs": {}, "steps": {}, "github": {}, "runner": {}}, {}, None)
+    context: dict[str, Any] = {"inputs": {}, "steps": {}, "github": {}, "runner": {}}
+    runner._steps([step], context, {}, None)
     assert context["steps"]["setup"]["outputs"]["uv-sync-flags"] == "--locked"
     (project / "uv.lock").unlink()
     runner._steps([step], context, {}, None)
