@@ -602,14 +602,21 @@ def modules_page() -> str:
         "",
         f"The package `{package}` is layered; [import-linter](https://import-linter.readthedocs.io) enforces",
         "the contracts below in the test suite (`lint-imports`). A module may import from the layers below",
-        "its own and never from those above; modules sharing a layer (`a | b`) are independent of each other.",
+        "its own and never from those above; modules sharing a layer are listed together.",
         "See [Architecture](../architecture.md) for how data flows through them.",
     ]
     all_layers: list[str] = []
     for contract in config.get("contracts", []):
         lines += ["", f"## {contract['name']}", "", f"Contract type: `{contract['type']}`.", ""]
-        layers = list(contract.get("layers", []))
+        prefix = "".join(f"{c}." for c in contract.get("containers", [])[:1])
+        layers = [
+            " | ".join(prefix + member.strip() for member in re.split(r"[|:]", layer))
+            for layer in contract.get("layers", [])
+        ]
         all_layers = all_layers or layers
+        if contract.get("exhaustive"):
+            lines.append(f"Exhaustive: every module of `{prefix.rstrip('.')}` has its place here.")
+            lines.append("")
         for index, layer in enumerate(layers, start=1):
             members = ", ".join(f"`{m.strip()}`" for m in layer.split("|"))
             lines.append(f"{index}. {members}")
