@@ -87,7 +87,7 @@ def held_signals() -> Iterator[None]:
     handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
     for number, handler in handlers.items():
         if handler is not None:
-            signal.signal(number, lambda number, _frame: arrived.append(number))
+            signal.signal(number, lambda signalled, _frame: arrived.append(signalled))
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
@@ -96,8 +96,8 @@ def held_signals() -> Iterator[None]:
         for number, handler in handlers.items():
             if handler is not None:
                 signal.signal(number, handler)
-        for number in dict.fromkeys(arrived):
-            signal.raise_signal(number)
+        for signalled in dict.fromkeys(arrived):
+            signal.raise_signal(signalled)
 
 
 def remove_path(path: Path) -> None:
