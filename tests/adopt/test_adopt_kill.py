@@ -23,9 +23,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from hostile.test_interrupts import _catches_sigterm
 from hostile.user_trees import snapshot
-from worlds import git
+from support.git_worlds import git
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc to time signals")
 

@@ -13,20 +13,21 @@ import re
 from pathlib import Path
 
 import pytest
-from adopt.conftest import CONFLICTING_FILES, commit_all, user_files
-from typer.testing import CliRunner
-from upgrade_worlds import PARAMS_V2, build_bundle
-from worlds import git
+from typer.testing import CliRunner, Result
 
 from mlscaffold import cli
 from mlscaffold.answers import read_project_answers
 from mlscaffold.template import BUNDLE_ENV, CANONICAL_URL
 
+from support.adopt_repos import CONFLICTING_FILES, commit_all, user_files
+from support.git_worlds import git
+from support.upgrade_template import PARAMS_V2, build_bundle
+
 runner = CliRunner()
 SUFFIX = ".mlscaffold-new"
 
 
-def adopt(repo: Path, *args: str):  # type: ignore[no-untyped-def]
+def adopt(repo: Path, *args: str) -> Result:
     return runner.invoke(cli.app, ["adopt", str(repo), *args])
 
 
@@ -46,7 +47,7 @@ def status(repo: Path) -> dict[str, set[str]]:
     }
 
 
-def assert_adopted(repo: Path, before: dict[str, object], result, version: str) -> set[str]:  # type: ignore[no-untyped-def]
+def assert_adopted(repo: Path, before: dict[str, object], result: Result, version: str) -> set[str]:
     """Check what every adoption must leave; return the paths listed for review."""
     assert "Traceback" not in result.output
     after = user_files(repo)
@@ -191,7 +192,7 @@ def test_adopt_with_nothing_to_review_exits_0(tmp_path: Path, template_bundle: P
 
 @pytest.fixture
 def small_bundle(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    bundle = build_bundle(tmp_path_factory.mktemp("small-template"))
+    bundle: Path = build_bundle(tmp_path_factory.mktemp("small-template"))
     monkeypatch.setenv(BUNDLE_ENV, str(bundle))
     return bundle
 

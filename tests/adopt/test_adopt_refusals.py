@@ -8,28 +8,30 @@ never lets a file land outside the repository.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from adopt.conftest import commit_all, user_files
-from hostile.user_trees import snapshot
-from typer.testing import CliRunner
-from worlds import git
+from typer.testing import CliRunner, Result
 
 from mlscaffold import cli
 from mlscaffold.answers import read_project_answers
 
+from hostile.user_trees import snapshot
+from support.adopt_repos import commit_all, user_files
+from support.git_worlds import git
+
 runner = CliRunner()
 
 
-def adopt(repo: Path, *args: str):  # type: ignore[no-untyped-def]
+def adopt(repo: Path, *args: str) -> Result:
     return runner.invoke(cli.app, ["adopt", str(repo), *args])
 
 
-def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+def one_error_line(result: Result) -> str:
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, result.output
-    return errors[0]
+    return str(errors[0])
 
 
 def make_repo(root: Path, files: dict[str, str], name: str = "team-repo") -> Path:
@@ -218,16 +220,18 @@ def test_adopt_failure_while_writing_leaves_everything_unchanged(
 ) -> None:
     import subprocess
 
+    from mlscaffold import git as git_module
     from mlscaffold import gitapply
+    from mlscaffold.errors import MlscaffoldError
 
     repo = make_repo(tmp_path, {"README.md": "ours\n", "Makefile": "all:\n"})
     before = snapshot(repo)
-    real = gitapply.run_git
+    real = git_module.run_git
 
-    def failing_ref_update(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+    def failing_ref_update(args: list[str], *rest: Any, **kwargs: Any) -> Any:
         # The work tree has been written by then (files added, the template's beside yours): all undone.
         if args[0] == "update-ref" and args[1] == "refs/mlscaffold/template" and len(args) == 4:
-            raise gitapply.MlscaffoldError("disk full: free some space")
+            raise MlscaffoldError("disk full: free some space")
         return real(args, *rest, **kwargs)
 
     monkeypatch.setattr(gitapply, "run_git", failing_ref_update)

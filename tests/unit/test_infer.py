@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from worlds import git
 
 from mlscaffold.infer import RepositoryReadError, infer_answers
+
+from support.git_worlds import git
 
 QUESTIONS = [
     "project_name",

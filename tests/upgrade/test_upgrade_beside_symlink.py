@@ -10,14 +10,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hostile.user_trees import snapshot
 from typer.testing import CliRunner
-from worlds import git
 
 from mlscaffold import cli
 from mlscaffold.bundle import append_version
 from mlscaffold.generate import create_project
 from mlscaffold.template import BUNDLE_ENV
+
+from hostile.user_trees import snapshot
+from support.git_worlds import git
 
 runner = CliRunner()
 
