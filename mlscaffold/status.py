@@ -154,6 +154,12 @@ def classify(name: str, src: object, commit: object, versions: Sequence[str]) ->
     template = "default" if src == CANONICAL_URL else printable(src or "unknown", 120)
     version = printable(commit, 60) if commit not in (None, "") else None
     base = RepoStatus(name, State.UNKNOWN, template, version)
+    if not src:
+        return replace(
+            base,
+            state=State.ERROR,
+            message=f"{ANSWERS_FILE} records no template source (_src_path): restore it",
+        )
     if src != CANONICAL_URL:
         return replace(base, message="made from another template: status reads the bundled template's versions")
     if version is None:

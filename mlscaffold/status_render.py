@@ -106,7 +106,8 @@ def render_markdown(status: FleetStatus) -> str:
         cells = [repo.name, version, _LABELS[repo.state]]
         row = [_cell(cell) for cell in cells] + [pull, _cell(check), _cell("; ".join(n for n in notes if n))]
         lines.append(f"| {' | '.join(row)} |")
-    return "\n".join(lines) + "\n\n" + plain(_summary(status).strip()).replace("\n", "\n\n") + "\n"
+    # The summary holds counts and the bundled newest version only: nothing to escape.
+    return "\n".join(lines) + "\n\n" + _summary(status).strip().replace("\n", "\n\n") + "\n"
 
 
 def _repo_dict(repo: RepoStatus, newest: str | None) -> dict[str, Any]:
