@@ -11,7 +11,6 @@ from github_api import FakeGitHub, serve_github
 
 from mlscaffold.bundle import list_versions
 from mlscaffold.generate import create_project
-from mlscaffold.template import CANONICAL_URL
 
 
 @pytest.fixture(scope="session")
@@ -46,14 +45,6 @@ def local_fleet(
         subprocess.run(["git", "clone", "--quiet", str(source), str(target)], check=True)
         fleet[target] = which
     return fleet
-
-
-def answers_text(version: str, src: str = CANONICAL_URL) -> bytes:
-    """Return an answers file as `mlscaffold new` writes it, recording VERSION of SRC."""
-    return (
-        "# Changes here will be overwritten by Copier; NEVER EDIT MANUALLY\n"
-        f"_commit: {version}\n_src_path: {src}\nproject_name: demo\npackage_name: demo\n"
-    ).encode()
 
 
 @pytest.fixture
