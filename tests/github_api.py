@@ -14,6 +14,7 @@ import json
 import re
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +63,8 @@ class FakeGitHub:
     users: set[str] = field(default_factory=set)
     # Files on each repository's default branch: repo -> path -> bytes.
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)
+    # Seconds each answer waits before it is sent, as a distant API would (benchmarks).
+    latency: float = 0.0
 
     def add_org_repository(
         self, repo: str, files: dict[str, bytes] | None = None, default_branch: str = "main", **entry: Any
@@ -240,6 +243,8 @@ class FakeGitHub:
 def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def _serve(self) -> None:
+            if api.latency:
+                time.sleep(api.latency)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             payload = json.loads(raw) if raw else None
