@@ -115,7 +115,12 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="mlscaffold-bench-status-"))
     home = work / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "GITHUB_", "GH_", "CI"))}
+    # Bytecode is written and reused, as on a real install (the dev shell may forbid writing it).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GIT_", "GITHUB_", "GH_", "CI")) and k != "PYTHONDONTWRITEBYTECODE"
+    }
     env.update(
         {
             "HOME": str(home),
