@@ -246,12 +246,16 @@ def _run_all(
         except MlscaffoldError as caught:
             return caught
 
-    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="mlscaffold-status") as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="mlscaffold-status")
+    try:
         futures = {pool.submit(guarded, item): index for index, item in enumerate(items)}
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()
             if progress is not None:
                 progress(done, len(items))
+    finally:
+        # On an interrupt nothing queued starts (no further dispatch); requests under way end by their deadline.
+        pool.shutdown(wait=False, cancel_futures=True)
     return [result for result in results if result is not None]
 
 

@@ -86,7 +86,12 @@ def status(
     Exit 3 when an upgrade is available or a `check` rule fails, else 1 when a repository could
     not be read, else 0. With --org the token is read from $GITHUB_TOKEN (or $GH_TOKEN).
     """
-    with error_boundary():
+    stopped = (
+        "interrupted: template-sync workflows dispatched before the stop run on; nothing else was changed."
+        if dispatch_sync
+        else "interrupted: nothing was changed."
+    )
+    with error_boundary(lambda: stopped):
         from mlscaffold.errors import UsageError
         from mlscaffold.status import org_status, path_status
         from mlscaffold.status_render import render_status

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -356,3 +361,36 @@ def test_status_org_listing_that_is_hostile_fails_with_one_line(github_api: Fake
     names = status(github_api)
     assert names.exit_code == 1
     assert "each with a valid `name`" in names.stderr
+
+
+def test_status_org_interrupted_stops_dispatching_and_says_so(
+    github_api: FakeGitHub, fleet_versions: tuple[str, str], tmp_path: Path
+) -> None:
+    for index in range(60):
+        github_api.add_org_repository(
+            f"{ORG}/slow-{index:02d}", {".copier-answers.yml": answers_text(fleet_versions[0])}
+        )
+    github_api.latency = 0.2
+    env = {
+        **os.environ,
+        "GITHUB_API_URL": github_api.url,
+        "GITHUB_TOKEN": "write-token",
+        "MLSCAFFOLD_TEMPLATE_BUNDLE": os.environ["MLSCAFFOLD_TEMPLATE_BUNDLE"],
+    }
+    command = [sys.executable, "-m", "mlscaffold", "status", "--org", ORG, "--dispatch-sync", "--workers", "2"]
+    process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while not github_api.dispatches and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    start = time.monotonic()
+    out, err = process.communicate(timeout=30)
+    assert time.monotonic() - start < 5  # the queued repositories are not read first
+    assert process.returncode == 130
+    assert out == b""
+    assert err.decode() == (
+        "error: interrupted: template-sync workflows dispatched before the stop run on; "
+        "nothing else was changed.\n"
+    )
+    time.sleep(1)  # requests under way end
+    assert 0 < len(github_api.dispatches) < 60
