@@ -394,3 +394,19 @@ def test_status_org_interrupted_stops_dispatching_and_says_so(
     )
     time.sleep(1)  # requests under way end
     assert 0 < len(github_api.dispatches) < 60
+
+
+def test_status_org_invalid_default_branch_is_that_repository_s_error(
+    github_api: FakeGitHub, fleet_versions: tuple[str, str]
+) -> None:
+    github_api.add_org_repository(f"{ORG}/fine", {".copier-answers.yml": answers_text(fleet_versions[1])})
+    github_api.owners[ORG].append({"name": "odd", "default_branch": "../../main"})
+    github_api.owners[ORG].append({"name": "fine", "default_branch": "main"})  # listed twice: read once
+    result = status(github_api)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{ORG}/fine  current; {fleet_versions[1]}",
+        f"{ORG}/odd   error; the API listed no valid default branch for it",
+        f"2 repositories: 1 current, 1 error (newest template: {fleet_versions[1]})",
+    ]
+    assert not any("odd" in target for _, target, _ in github_api.requests)
