@@ -83,8 +83,9 @@ def status(
 ) -> None:
     """Show which template version each repository is on, what upgrades wait, and its sync PR or check.
 
-    Exit 3 when an upgrade is available or a `check` rule fails, else 1 when a repository could
-    not be read, else 0. With --org the token is read from $GITHUB_TOKEN (or $GH_TOKEN).
+    Exit 3 when an upgrade waits or a check fails; else 1 when a repository could not be read; else 0.
+
+    With --org the token is read from $GITHUB_TOKEN (or $GH_TOKEN), never from the command line.
     """
     stopped = (
         "interrupted: template-sync workflows dispatched before the stop run on; nothing else was changed."
