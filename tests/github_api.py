@@ -134,6 +134,8 @@ class FakeGitHub:
             return self._contents(f"{contents.group(1)}/{contents.group(2)}", contents.group(3), parts.query)
         dispatch = _DISPATCH.match(parts.path)
         if dispatch and method == "POST":
+            if self.tokens[token] != "write":
+                return 403, {}, {"message": "Resource not accessible by integration"}
             return self._dispatch(f"{dispatch.group(1)}/{dispatch.group(2)}", dispatch.group(3), payload)
         match = _PULLS.match(parts.path) or _PULL.match(parts.path)
         if match is None:
