@@ -93,7 +93,8 @@ def render_markdown(status: FleetStatus) -> str:
         "|---|---|---|---|---|---|",
     ]
     for repo in status.repositories:
-        pull = f"[#{repo.sync_pull.number}]({repo.sync_pull.url})" if repo.sync_pull else "-"
+        # <...> keeps a `)` or `]` of the server's URL inside the link (it holds no <, >, spaces or quotes).
+        pull = f"[#{repo.sync_pull.number}](<{repo.sync_pull.url}>)" if repo.sync_pull else "-"
         check = _check_text(repo.check).removeprefix("check: ") if repo.check else ""
         notes = [repo.message or ""] if repo.state is not State.BEHIND else []
         if repo.template not in (None, "default"):

@@ -410,3 +410,23 @@ def test_status_org_invalid_default_branch_is_that_repository_s_error(
         f"2 repositories: 1 current, 1 error (newest template: {fleet_versions[1]})",
     ]
     assert not any("odd" in target for _, target, _ in github_api.requests)
+
+
+def test_status_org_markdown_keeps_a_hostile_pull_request_url_inside_its_link(
+    github_api: FakeGitHub, fleet_versions: tuple[str, str]
+) -> None:
+    github_api.add_org_repository(f"{ORG}/app", {".copier-answers.yml": answers_text(fleet_versions[0])})
+    github_api.pulls[f"{ORG}/app"].append(
+        {
+            "number": 4,
+            "html_url": "https://github.example/x)![tracker](https://evil.example/t.png",
+            "state": "open",
+            "head": {"ref": "mlscaffold/template-sync"},
+            "base": {"ref": "main"},
+        }
+    )
+    result = status(github_api, "--format", "markdown")
+    assert result.exit_code == 3
+    row = next(line for line in result.stdout.splitlines() if line.startswith(f"| {ORG}/app"))
+    assert "[#4](<https://github.example/x)![tracker](https://evil.example/t.png>)" in row
+    assert row.count("|") == 7
