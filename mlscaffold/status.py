@@ -24,7 +24,6 @@ from packaging.version import InvalidVersion, Version
 from mlscaffold import yamlio
 from mlscaffold.answers import ANSWERS_FILE, read_project_answers
 from mlscaffold.bundle import list_versions
-from mlscaffold.check import Status, run_checks
 from mlscaffold.errors import MlscaffoldError
 from mlscaffold.github import GitHubClient, Repository
 from mlscaffold.http import DEFAULT_DEADLINE, HttpClient
@@ -186,6 +185,9 @@ def bundled_versions() -> list[str]:
 
 
 def _summary(path: Path) -> CheckSummary:
+    # Imported here: `--org` and `--no-check` never load the rules.
+    from mlscaffold.check import Status, run_checks
+
     report = run_checks(path)
     return CheckSummary(*(report.count(status) for status in Status))
 
