@@ -162,6 +162,23 @@ def test_pipeline_runs_every_stage_then_has_nothing_to_do(project: Project) -> N
         assert (project.path / "mlflow.db").is_file()
 
 
+def test_pipeline_retrains_and_reevaluates_when_the_feature_lists_change(project: Project) -> None:
+    package = project.path.name.replace("-", "_")
+    data_py = project.path / "src" / package / "data.py"
+    before = data_py.read_text(encoding="utf-8")
+    edited = before.replace('CATEGORICAL_FEATURES = ["segment"]', "CATEGORICAL_FEATURES: list[str] = []")
+    assert edited != before
+    data_py.write_text(edited, encoding="utf-8")
+    try:
+        status = project.run(".venv/bin/dvc", "status", "--json")
+        changed = json.loads(status.stdout)
+        for stage in ("train", "evaluate"):  # not only the data stages: the model is stale too
+            assert {"changed deps": {f"src/{package}/data.py": "modified"}} in changed[stage], status.stdout
+    finally:
+        data_py.write_text(before, encoding="utf-8")
+    assert json.loads(project.run(".venv/bin/dvc", "status", "--json").stdout) == {}
+
+
 def test_project_tests_pass(project: Project) -> None:
     proc = project.make("test")
     assert re.search(r"\d+ passed", proc.stdout), proc.stdout
