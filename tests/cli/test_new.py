@@ -49,6 +49,10 @@ def test_new_with_defaults_makes_a_committed_project(tmp_path: Path, newest_vers
     assert git("branch", "--show-current", cwd=project) == "main"
     assert f"Created {project} from the default template {newest_version}." in result.stdout
     assert "Next steps:\n  cd my-project\n" in result.stdout
+    assert (
+        "  fill in docs/scoping.md with your team before writing model code, then delete its MLS103 line"
+        " from pyproject.toml so `mlscaffold check` holds it\n"
+    ) in result.stdout
     assert "Rendering the default template" in result.stderr
     # The session's git identity (see conftest) authored the first commit.
     assert git("log", "-1", "--format=%an <%ae>", cwd=project) == "Test User <test@example.com>"
