@@ -192,11 +192,19 @@ def test_drift_passes_fresh_data_and_fails_a_shifted_sample(project: Project) ->
     project.run(
         ".venv/bin/python", "-m", package, "make-data", "--shift", "1.0", "--rows", "500", "--output", shifted
     )
+    (project.path / "reports" / "drift.json").unlink()
     proc = project.make("drift", f"CURRENT={shifted}", check=False)
-    assert proc.returncode != 0
+    # The command exits 1 on drift; make reports any failing recipe as 2 (README, make help).
+    assert proc.returncode == 2
     assert "drift detected" in proc.stderr
     report = json.loads((project.path / "reports" / "drift.json").read_text(encoding="utf-8"))
     assert report["drift_detected"] is True
+    direct = project.run(".venv/bin/python", "-m", package, "drift", "--current", shifted, check=False)
+    assert direct.returncode == 1
+    # A crash is exit 2 too, but writes no report: that is how drift.yml tells them apart.
+    (project.path / "reports" / "drift.json").unlink()
+    crash = project.make("drift", "CURRENT=data/missing.csv", check=False)
+    assert crash.returncode == 2 and not (project.path / "reports" / "drift.json").exists()
 
 
 def test_drift_reports_a_new_category_nulls_and_out_of_range_values(project: Project) -> None:

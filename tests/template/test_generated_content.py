@@ -368,3 +368,20 @@ def test_readme_browses_mlflow_runs_with_a_ui_that_exists(rendered: tuple[Path, 
     assert "mlflow-skinny" in dependencies
     assert "uv run mlflow ui" not in readme
     assert "uvx --from \"mlflow==$(uv run python -c 'import mlflow; print(mlflow.__version__)')\"" in readme
+
+
+def test_drift_exit_code_is_the_same_in_make_help_readme_and_runbook(
+    rendered: tuple[Path, dict[str, Any]],
+) -> None:
+    # make exits 2 whenever a recipe fails, whatever the recipe's own code (the drift command's
+    # is 1): every document says 2, and the report, not the code, tells drift from a crash.
+    project, _ = rendered
+    help_text = run("make", "--no-print-directory", "help", cwd=project).stdout
+    (drift_help,) = [line for line in help_text.splitlines() if line.split()[:2] == ["make", "drift"]]
+    assert "exit 2" in drift_help and "reports/drift.json" in drift_help
+    assert "exit 1" not in drift_help
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "`make drift` exits 2" in readme
+    runbook = (project / "docs" / "runbook.md").read_text(encoding="utf-8")
+    (drift_row,) = [line for line in runbook.splitlines() if line.startswith("| Data drift |")]
+    assert "exit 2 with the report written means drift" in drift_row
