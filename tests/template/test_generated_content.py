@@ -450,3 +450,14 @@ def test_drift_exit_code_is_the_same_in_make_help_readme_and_runbook(
     runbook = (project / "docs" / "runbook.md").read_text(encoding="utf-8")
     (drift_row,) = [line for line in runbook.splitlines() if line.startswith("| Data drift |")]
     assert "exit 2 with the report written means drift" in drift_row
+
+
+def test_makefile_installs_the_same_uv_as_the_image(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    (pinned,) = re.findall(r"^UV_VERSION := (\S+)$", makefile, re.M)
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert f"FROM ghcr.io/astral-sh/uv:{pinned}@sha256:" in dockerfile
+    # Every uv command goes through $(UV): the one on PATH, else the one `make setup` installed.
+    assert not re.search(r"^\tuv ", makefile, re.M)
+    assert git("check-ignore", "-q", ".tools/uv/bin/uv", cwd=project) == ""
