@@ -206,12 +206,12 @@ def test_kubernetes_manifests_are_valid_and_hardened(
         return
     manifests = sorted(p for p in (deploy / "base").glob("*.yaml") if p.name != "kustomization.yaml")
     expected = (
-        {"cronjob.yaml", "networkpolicy.yaml"}
+        {"cronjob.yaml", "networkpolicy-batch.yaml"}
         if answers["deployment"] == "batch"
         else {"deployment.yaml", "service.yaml", "hpa.yaml", "pdb.yaml", "networkpolicy.yaml"}
     )
     if answers["deployment"] == "both":
-        expected.add("cronjob.yaml")
+        expected |= {"cronjob.yaml", "networkpolicy-batch.yaml"}
     if answers.get("ingress_host"):
         expected.add("ingress.yaml")
     assert {path.name for path in manifests} == expected
