@@ -34,6 +34,7 @@ ONE_LINE_QUESTIONS = [
     ("python_version", "3.12", {}),
     ("dvc_remote_url", "s3://bucket/path", {"dvc_remote": "s3"}),
     ("dvc_remote_url", "../storage", {"dvc_remote": "local"}),
+    ("ingress_host", "model.example.com", {"kubernetes": "true"}),
 ]
 
 
@@ -101,6 +102,13 @@ def test_answers_file_control_characters_end_to_end(
         ("author_name", "Ada\x1b[2J", "Ada", {}),
         ("description", "A model.\r", "A model.", {}),
         ("dvc_remote_url", "../store\n[cache]", "../store", {"dvc_remote": "local"}),
+        # The host lands in YAML (the Ingress) and in TLS names: a host name, nothing else.
+        ("ingress_host", "model.example.com\n", "model.example.com", {"kubernetes": "true"}),
+        ("ingress_host", "https://model.example.com", "model.example.com", {"kubernetes": "true"}),
+        ("ingress_host", "model.example.com/predict", "model.example.com", {"kubernetes": "true"}),
+        ("ingress_host", 'a.co"\n  evil: 1', "a.co", {"kubernetes": "true"}),
+        ("ingress_host", "Model.Example.com", "model.example.com", {"kubernetes": "true"}),
+        ("ingress_host", "-model.example.com", "", {"kubernetes": "true"}),
     ],
     ids=lambda v: repr(v)[:24],
 )

@@ -70,6 +70,7 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "notebooks": True,
         "experiment_tracking": "mlflow",
         "container_registry": "registry.example.com:5000/ml-team",
+        "ingress_host": "churn.ml.example.com",
     },
     "gcs-py310": {
         "license": "Proprietary",

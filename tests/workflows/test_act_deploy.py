@@ -41,11 +41,12 @@ KUBECONFIG = json.dumps(
 
 @pytest.fixture(scope="module")
 def kubernetes_project_template(template_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a `deployment=both kubernetes=true mlflow` project generated once."""
+    """Return a `deployment=both kubernetes=true mlflow` project with an Ingress, generated once."""
     from mlscaffold.generate import create_project
 
     target = tmp_path_factory.mktemp("deploy") / "churn-model"
     data = {"deployment": "both", "kubernetes": "true", "experiment_tracking": "mlflow"}
+    data["ingress_host"] = "churn.example.com"
     with using_bundle(template_bundle):
         create_project(target, data=data, use_defaults=True)
     return target
@@ -106,6 +107,13 @@ def test_staging_deploy_of_a_kubernetes_project_applies_the_overlay_by_digest(
     assert "kubectl v1.35.0 (stand-in: tests/act/bin/kubectl)" in out
     assert "deployment.apps/churn-model serverside-applied (server dry run)" in out
     assert "cronjob.batch/churn-model-batch serverside-applied" in out
+    # The production objects of the base, through the staging overlay's patches.
+    for applied in (
+        "poddisruptionbudget.policy/churn-model",
+        "networkpolicy.networking.k8s.io/churn-model-batch",
+    ):
+        assert f"{applied} serverside-applied" in out
+    assert "ingress.networking.k8s.io/churn-model serverside-applied" in out
     assert "deployment.apps/churn-model successfully rolled out" in out
     assert f"ghcr.io/my-org/churn-model@{DIGEST}" in out
 

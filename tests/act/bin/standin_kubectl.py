@@ -24,7 +24,8 @@ import yaml
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume"}
 KUSTOMIZATION_FIELDS = {"apiVersion", "kind", "resources", "namespace", "images", "patches"}
 GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "DaemonSet": "apps", "HorizontalPodAutoscaler": "autoscaling"}
-GROUPS |= {"CronJob": "batch", "Job": "batch"}
+GROUPS |= {"CronJob": "batch", "Job": "batch", "PodDisruptionBudget": "policy"}
+GROUPS |= {"NetworkPolicy": "networking.k8s.io", "Ingress": "networking.k8s.io"}
 DIGEST = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
 
 
