@@ -268,7 +268,8 @@ def test_kubernetes_deploy_with_neither_kube_config_nor_a_provider_says_what_to_
 
 def aws(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     environment = {"PATH": f"{BIN}:/usr/bin:/bin", "STANDIN_PYTHON": sys.executable, **env}
-    return subprocess.run([str(BIN / "aws"), *args], env=environment, capture_output=True, text=True, check=False)
+    command = [str(BIN / "aws"), *args]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
 
 
 def test_aws_stand_in_refuses_what_aws_would(tmp_path: Path) -> None:
