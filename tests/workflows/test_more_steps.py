@@ -90,6 +90,16 @@ GCP = {
     ("inputs", "secrets", "error"),
     [
         (K8S, {}, "no KUBE_CONFIG: add the kubeconfig of the staging cluster"),
+        (
+            {**K8S, "cluster-provider": "eks", "cluster-name": "--profile=x"},
+            {},
+            "cluster-name '--profile=x' is not",
+        ),
+        (
+            {**K8S, "cluster-provider": "eks", "cluster-name": "c", "cluster-location": "eu west"},
+            {},
+            "is not a region",
+        ),
         ({**K8S, "cluster-provider": "k3s"}, {}, "cluster-provider is 'k3s': use kubeconfig, eks, gke or aks."),
         ({**K8S, "cluster-provider": "eks"}, {}, "cluster-provider eks: pass cluster-name"),
         (
