@@ -16,9 +16,8 @@ for node_exporter's textfile collector, or pushed to a Pushgateway, so an alert
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-
 import urllib.request
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 from scipy.stats import chi2_contingency, ks_2samp
