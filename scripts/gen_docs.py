@@ -269,6 +269,8 @@ FILE_STANDARDS: list[tuple[str, str, str]] = [
     ("deploy/base/cronjob.yaml", "Kubernetes: the batch scoring CronJob (non-root, resources)", ""),
     ("deploy/base/kustomization.yaml", "Kubernetes: the kustomize base (deploy.yml sets the image digest)", ""),
     ("deploy/overlays/*", "Kubernetes: one kustomize overlay per environment (namespace, size)", ""),
+    ("deploy/monitoring/*", "Kubernetes: the Prometheus Operator's ServiceMonitor and PrometheusRule", ""),
+    ("monitoring/*", "Monitoring: Prometheus alert rules, their promtool tests, a Grafana dashboard", ""),
     ("docs/model_card.md", "Scoping: the model card", "MLS104"),
     ("docs/runbook.md", "Scoping: monitoring, alerts, retraining and rollback", "MLS105"),
     (

@@ -70,6 +70,7 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "notebooks": True,
         "experiment_tracking": "mlflow",
         "container_registry": "registry.example.com:5000/ml-team",
+        "api_auth": True,
     },
     "gcs-py310": {
         "license": "Proprietary",
@@ -90,6 +91,7 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "deployment": "both",
         "kubernetes": True,
         "experiment_tracking": "mlflow",
+        "api_auth": True,
     },
     "batch-k8s-notebooks": {
         "deployment": "batch",
