@@ -258,10 +258,18 @@ FILE_STANDARDS: list[tuple[str, str]] = [
     ("deploy/base/ingress.yaml", "Kubernetes: the TLS Ingress for `ingress_host` (`/predict`, `/health`)"),
     ("deploy/base/kustomization.yaml", "Kubernetes: the kustomize base (deploy.yml sets the image digest)"),
     ("deploy/overlays/*", "Kubernetes: one kustomize overlay per environment (namespace, size)"),
+    (
+        "deploy/monitoring/*",
+        "Monitoring: the Prometheus Operator's ServiceMonitor and PrometheusRule (`kubectl apply -k`)",
+    ),
     ("docs/model_card.md", "Scoping: the model card"),
     ("docs/runbook.md", "Scoping: monitoring, alerts, retraining and rollback"),
     ("docs/scoping.md", "Scoping: is ML needed, data, trade-offs, metrics, risks, roles, timeline"),
     ("dvc.yaml", "Data and model versioning: the pipeline, its metrics and plots"),
+    (
+        "monitoring/*",
+        "Monitoring: Prometheus alert rules, their promtool unit tests, and a Grafana dashboard",
+    ),
     ("notebooks/*", "Notebooks: exploration, outputs stripped on commit"),
     ("params.yaml", "Data and model versioning: every parameter of the pipeline and the quality gate"),
     ("pyproject.toml", "Tooling: PEP 621 metadata, dependencies, the dev group, pytest and ruff settings"),

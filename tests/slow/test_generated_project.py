@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -43,10 +44,16 @@ MATRIX: dict[str, dict[str, str]] = {
         "experiment_tracking": "mlflow",
         "dvc_remote": "none",
     },
-    "classification-both-k8s-notebooks": {"deployment": "both", "kubernetes": "true", "notebooks": "true"},
+    "classification-both-k8s-notebooks": {
+        "deployment": "both",
+        "kubernetes": "true",
+        "notebooks": "true",
+        "api_auth": "true",
+    },
     "regression-online-mlflow": {"problem_type": "regression", "experiment_tracking": "mlflow"},
 }
 
+API_KEY = "e2e-test-key-0123456789abcdef"
 RECORD = {"feature_1": 0.5, "feature_2": -1.0, "feature_3": 0.1, "feature_4": 2.0, "segment": "north"}
 
 
@@ -76,6 +83,10 @@ class Project:
     @property
     def online(self) -> bool:
         return self.answers.get("deployment", "online") != "batch"
+
+    @property
+    def auth(self) -> bool:
+        return self.answers.get("api_auth") == "true"
 
     @property
     def batch(self) -> bool:
@@ -108,9 +119,10 @@ def monkeypatch_module() -> Iterator[pytest.MonkeyPatch]:
         yield patch
 
 
-def request_json(url: str, body: Any = None) -> tuple[int, Any]:
+def request_json(url: str, body: Any = None, key: str | None = None) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"content-type": "application/json"})
+    headers = {"content-type": "application/json", **({"x-api-key": key} if key else {})}
+    request = urllib.request.Request(url, data=data, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.status, json.loads(response.read() or b"null")
@@ -125,7 +137,8 @@ def service(project: Project, tmp_path: Path) -> Iterator[str]:
     log = tmp_path / "serve.log"
     command = ["make", "--no-print-directory", "serve", f"PORT={port}", "HOST=127.0.0.1"]
     base = f"http://127.0.0.1:{port}"
-    with serving(command, cwd=project.path, env=dict(project.env), probe_url=f"{base}/health", log=log):
+    env = {**project.env, "API_KEY": API_KEY} if project.auth else dict(project.env)
+    with serving(command, cwd=project.path, env=env, probe_url=f"{base}/health", log=log):
         yield base
 
 
@@ -239,9 +252,12 @@ def test_service_health_predict_validation_and_metrics(
         return
     base = request.getfixturevalue("service")
     assert request_json(f"{base}/health") == (200, {"status": "ok"})
-    status, body = request_json(f"{base}/predict", {"records": [RECORD, {**RECORD, "segment": "east"}]})
+    key = API_KEY if project.auth else None
+    if project.auth:  # the key option: refused without the key, served with it
+        assert request_json(f"{base}/predict", {"records": [RECORD]})[0] == 401
+    status, body = request_json(f"{base}/predict", {"records": [RECORD, {**RECORD, "segment": "east"}]}, key)
     assert status == 200 and len(body["predictions"]) == 2
-    status, body = request_json(f"{base}/predict", {"records": [{**RECORD, "segment": "moon"}]})
+    status, body = request_json(f"{base}/predict", {"records": [{**RECORD, "segment": "moon"}]}, key)
     assert status == 422
     with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
         metrics = response.read().decode()
@@ -249,6 +265,34 @@ def test_service_health_predict_validation_and_metrics(
     assert 'http_requests_total{method="POST",path="/predict",status="422"} 1.0' in metrics
     # A client's mistake is counted by its status, not as the service's error (nothing to page about).
     assert 'http_request_errors_total{path="/predict"}' not in metrics
+
+
+def test_loadtest_reports_throughput_and_p95_against_the_budget(project: Project) -> None:
+    """`make loadtest` on a loopback port, bounded: passes a generous budget, fails a tiny one."""
+    if not project.online:
+        assert "loadtest:" not in (project.path / "Makefile").read_text(encoding="utf-8")
+        return
+    params = project.path / "params.yaml"
+    original = params.read_text(encoding="utf-8")
+    if project.auth:
+        project = Project(project.path, project.answers, {**project.env, "API_KEY": API_KEY})
+    try:
+        for budget, passes in ((60_000, True), (0.001, False)):
+            text = re.sub(r"(?m)^  requests: \d+", "  requests: 40", original)
+            params.write_text(re.sub(r"(?m)^  p95_ms: \S+", f"  p95_ms: {budget}", text), encoding="utf-8")
+            started = time.monotonic()
+            proc = project.make("loadtest", check=False)
+            assert time.monotonic() - started < 120  # bounded: 40 requests, 30 seconds at most
+            assert (proc.returncode == 0) == passes, proc.stdout + proc.stderr
+            report = json.loads((project.path / "reports" / "loadtest.json").read_text(encoding="utf-8"))
+            assert report["requests"] == report["succeeded"] == 40 and not report["failures"]
+            assert report["throughput_rps"] > 0 and report["p95_ms"] >= report["p50_ms"] > 0
+            assert report["within_budget"] is passes and report["p95_budget_ms"] == budget
+            assert f"40 of 40 requests in {report['seconds']} s" in proc.stdout
+            assert ("load test failed" in proc.stderr) == (not passes)
+    finally:
+        params.write_text(original, encoding="utf-8")
+        (project.path / "reports" / "loadtest.json").unlink(missing_ok=True)
 
 
 def test_batch_prediction_scores_a_file(project: Project) -> None:

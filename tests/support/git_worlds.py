@@ -71,6 +71,7 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "experiment_tracking": "mlflow",
         "container_registry": "registry.example.com:5000/ml-team",
         "ingress_host": "churn.ml.example.com",
+        "api_auth": True,
     },
     "gcs-py310": {
         "license": "Proprietary",
@@ -91,6 +92,7 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "deployment": "both",
         "kubernetes": True,
         "experiment_tracking": "mlflow",
+        "api_auth": True,
     },
     "batch-k8s-notebooks": {
         "deployment": "batch",

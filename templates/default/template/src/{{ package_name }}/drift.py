@@ -8,10 +8,15 @@ New data is not validated against the schema first: what the schema would reject
 drift to report, not a crash. A feature also drifts when the new data has nulls (or
 values that are not numbers), numbers outside the schema's range, categories the
 reference never had, or no such column at all.
+
+Each check also writes its outcome as Prometheus metrics (`to_prometheus`): a text file
+for node_exporter's textfile collector, or pushed to a Pushgateway, so an alert
+(`ModelDriftDetected` in monitoring/alerts.yml) fires on it.
 """
 
 from __future__ import annotations
 
+import urllib.request
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -118,3 +123,41 @@ def detect(reference: pd.DataFrame, current: pd.DataFrame, p_value: float) -> Dr
         current_rows=len(current),
         features=results,
     )
+
+
+def to_prometheus(report: DriftReport, checked_at: float) -> str:
+    """Return `report` as Prometheus text exposition: what alerts and dashboards read."""
+    drifted = [result.feature for result in report.features if result.drift]
+    lines = [
+        "# HELP model_drift_detected 1 when the last drift check found drift, else 0.",
+        "# TYPE model_drift_detected gauge",
+        f"model_drift_detected {int(report.drift_detected)}",
+        "# HELP model_drift_features Features the last drift check flagged.",
+        "# TYPE model_drift_features gauge",
+        f"model_drift_features {len(drifted)}",
+        "# HELP model_drift_current_rows Rows of new data the last drift check read.",
+        "# TYPE model_drift_current_rows gauge",
+        f"model_drift_current_rows {report.current_rows}",
+        "# HELP model_drift_check_timestamp_seconds When the last drift check ran (Unix time).",
+        "# TYPE model_drift_check_timestamp_seconds gauge",
+        f"model_drift_check_timestamp_seconds {checked_at:.0f}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def push(metrics: str, gateway: str, job: str, timeout: float = 10) -> None:
+    """Replace the metrics of `job` on the Pushgateway at `gateway` (http:// or https://)."""
+    if not gateway.startswith(("http://", "https://")):
+        raise ValueError("PUSHGATEWAY_URL must start with http:// or https://")
+    request = urllib.request.Request(
+        f"{gateway.rstrip('/')}/metrics/job/{job}",
+        data=metrics.encode(),
+        method="PUT",
+        headers={"content-type": "text/plain; version=0.0.4"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout):
+            pass
+    except OSError as error:
+        # The URL may hold credentials: the message names the setting, never its value.
+        raise ValueError(f"could not push the drift metrics to PUSHGATEWAY_URL: {error}") from None
