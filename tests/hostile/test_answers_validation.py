@@ -14,8 +14,7 @@ from hostile.conftest import assert_one_line_error, run_cli
 
 from mlscaffold.answers import Questionnaire
 from mlscaffold.errors import InvalidAnswerError
-from mlscaffold.render import questionnaire_for
-from mlscaffold.template import load_config
+from mlscaffold.render import load_template_config
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "default"
 
@@ -44,7 +43,7 @@ def _new_with_answers(tmp_path: Path, answers: dict[str, object]) -> tuple[objec
 
 @pytest.fixture(scope="module")
 def default_questions() -> Questionnaire:
-    return questionnaire_for(load_config(TEMPLATE), Path("/tmp/demo"))
+    return load_template_config(TEMPLATE).questionnaire(Path("/tmp/demo"))
 
 
 @pytest.mark.parametrize(("question", "value", "extra"), ONE_LINE_QUESTIONS, ids=lambda v: str(v)[:20])
