@@ -200,6 +200,10 @@ class Questionnaire:
             return self.env.from_string(value).render({**self.context, **answers})
         except JinjaError as error:
             raise TemplateError(f"The template's copier.yml does not render ({error}): fix it.") from error
+        except Exception as error:  # a template's Jinja extension (`--trust`) may raise anything
+            raise TemplateError(
+                f"The template's Jinja extension failed on copier.yml ({type(error).__name__}: {error}): fix it."
+            ) from error
 
     def default(self, question: Question, answers: Mapping[str, Any]) -> Any:
         """Return QUESTION's default given the answers so far."""
