@@ -202,7 +202,8 @@ class Questionnaire:
             raise TemplateError(f"The template's copier.yml does not render ({error}): fix it.") from error
         except Exception as error:  # a template's Jinja extension (`--trust`) may raise anything
             raise TemplateError(
-                f"The template's Jinja extension failed on copier.yml ({type(error).__name__}: {error}): fix it."
+                f"A Jinja extension of the template failed on copier.yml ({type(error).__name__}: {error}): "
+                "fix the template."
             ) from error
 
     def default(self, question: Question, answers: Mapping[str, Any]) -> Any:

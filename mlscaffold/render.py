@@ -39,8 +39,9 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Migration:
-    """One `_migrations` entry: the version it belongs to and its command, as one shell line."""
+    """One `_migrations` entry: the version it belongs to (as written, and parsed) and its command line."""
 
+    tag: str
     version: Version
     command: str
 
@@ -56,7 +57,7 @@ def _migrations(raw: Any) -> tuple[Migration, ...]:
             continue  # copier refuses it when it matters, on an update
         command = entry.get("command")
         text = shlex.join(str(c) for c in command) if isinstance(command, list) else str(command or "")
-        found.append(Migration(version, text))
+        found.append(Migration(str(entry["version"]), version, text))
     return tuple(found)
 
 

@@ -94,8 +94,9 @@ def team_edits(project: Path) -> None:
     edit(project / "README.md", "## Start here", TEAM_HEADING)
     with (project / "README.md").open("a", encoding="utf-8") as handle:
         handle.write("\n" + TEAM_README)
-    with (project / "docs" / "runbook.md").open("a", encoding="utf-8") as handle:
-        handle.write(TEAM_RUNBOOK + "\n")
+    runbook = project / "docs" / "runbook.md"
+    heading, rest = runbook.read_text(encoding="utf-8").split("\n\n", 1)
+    runbook.write_text(f"{heading}\n\n{TEAM_RUNBOOK}\n\n{rest}", encoding="utf-8")
     (project / "src" / "team_app" / "features.py").write_text("FEATURES = ['age']\n", encoding="utf-8")
     (project / "assets").mkdir()
     (project / "assets" / "logo.bin").write_bytes(b"\x00team logo")
