@@ -102,7 +102,7 @@ def _local_repository(src: str) -> Path:
 
 
 def _tags_of_remote(src: str) -> list[str]:
-    proc = run_git(["ls-remote", "--tags", "--refs", git_url(src)], check=False)
+    proc = run_git(["ls-remote", "--tags", "--refs", "--", git_url(src)], check=False)
     if proc.returncode != 0:
         raise _unreachable(src, proc.stderr)
     names = [line.partition("\t")[2] for line in proc.stdout.decode(errors="replace").splitlines()]
@@ -127,7 +127,7 @@ def open_origin(src: str, *, render: bool) -> Iterator[TemplateOrigin]:
         return
     with tempfile.TemporaryDirectory(prefix="mlscaffold-origin-") as tmp:
         mirror = Path(tmp) / "template.git"
-        proc = run_git(["clone", "--quiet", "--bare", git_url(src), str(mirror)], check=False)
+        proc = run_git(["clone", "--quiet", "--bare", "--", git_url(src), str(mirror)], check=False)
         if proc.returncode != 0:
             raise _unreachable(src, proc.stderr)
         versions = tuple(sort_versions(git_text(["tag", "--list"], mirror).splitlines()))

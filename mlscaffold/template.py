@@ -124,7 +124,11 @@ def is_remote(src: str) -> bool:
 
 def git_url(src: str) -> str:
     """Return the URL git reads a remote template SRC from (copier's `git+` prefix removed)."""
-    return src.removeprefix("git+")
+    url = src.removeprefix("git+")
+    if url.startswith("-"):
+        # Never an option to git (`--upload-pack=...` would run a command).
+        raise TemplateNotFoundError(f"Template {src} is not a git URL: record the template's address.")
+    return url
 
 
 def _expand_shortcut(src: str) -> str:
@@ -198,7 +202,7 @@ def template_checkout(source: TemplateSource) -> Iterator[Path]:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlscaffold-tpl-")))
         stack.enter_context(copier_environment(source))
         clone = tmp / "template"
-        proc = run_git(["clone", "--quiet", "--no-checkout", git_url(source.src), str(clone)], check=False)
+        proc = run_git(["clone", "--quiet", "--no-checkout", "--", git_url(source.src), str(clone)], check=False)
         if proc.returncode != 0:
             reason = proc.stderr.decode(errors="replace").strip().splitlines() or ["no detail"]
             raise TemplateNotFoundError(

@@ -378,3 +378,31 @@ def test_template_extensions_render_with_trust(tmp_path: Path) -> None:
     assert result.exit_code == 3, result.output
     readme = read(target, "README.md")
     assert "team line" in readme and "second line" in readme and "README.md: both changed it" in result.stdout
+
+
+@pytest.mark.parametrize("src", ["git+--upload-pack=touch {marker}", "git+ext::sh -c touch% {marker}"])
+def test_a_template_address_never_runs_a_command(project: Path, tmp_path: Path, src: str) -> None:
+    """An answers file (a pull request can change it) or --template naming git options or the ext transport."""
+    marker = tmp_path / "pwned"
+    answers = project / ".copier-answers.yml"
+    text = answers.read_text(encoding="utf-8")
+    answers.write_text(
+        "\n".join(
+            f"_src_path: '{src.format(marker=marker)}'" if line.startswith("_src_path:") else line
+            for line in text.splitlines()
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    git("commit", "-qam", "hostile source", cwd=project)
+    for args in (["upgrade", str(project)], ["upgrade", str(project), "--check"], ["versions", str(project)]):
+        result = runner.invoke(cli.app, args)
+        assert result.exit_code == 1, result.output
+        assert one_error_line(result).startswith("error: ")
+    made = runner.invoke(
+        cli.app, ["new", str(tmp_path / "x"), "--template", src.format(marker=marker), "--defaults"]
+    )
+    assert made.exit_code == 1, made.output
+    assert one_error_line(made)
+    assert not marker.exists()
+    assert not (tmp_path / "x").exists()
