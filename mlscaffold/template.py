@@ -202,7 +202,8 @@ def template_checkout(source: TemplateSource) -> Iterator[Path]:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlscaffold-tpl-")))
         stack.enter_context(copier_environment(source))
         clone = tmp / "template"
-        proc = run_git(["clone", "--quiet", "--no-checkout", "--", git_url(source.src), str(clone)], check=False)
+        url = git_url(source.src)
+        proc = run_git(["clone", "--quiet", "--no-checkout", "--", url, str(clone)], check=False)
         if proc.returncode != 0:
             reason = proc.stderr.decode(errors="replace").strip().splitlines() or ["no detail"]
             raise TemplateNotFoundError(

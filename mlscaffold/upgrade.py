@@ -34,6 +34,7 @@ from mlscaffold.gitstore import scratch_for
 from mlscaffold.merge import Conflict, MergeInputs, MergeResult, merge_template_change, set_aside
 from mlscaffold.origin import TemplateOrigin, open_origin, parse_version
 from mlscaffold.render import TemplateConfig, read_template, render_template, require_trust
+from mlscaffold.template import CANONICAL_URL
 
 __all__ = ["TEMPLATE_REF", "UpgradeResult", "UpgradeStatus", "check_upgrade", "upgrade_project"]
 
@@ -123,6 +124,12 @@ def _read_project(project: Path) -> ProjectAnswers:
     if not recorded.src_path:
         raise NotAProjectError(
             f"{ANSWERS_FILE} in {project} records no template source (_src_path): restore it from git."
+        )
+    if not recorded.commit and recorded.src_path != CANONICAL_URL:
+        raise NotAProjectError(
+            f"{project} was made from {recorded.src_path} at no version (no _commit in {ANSWERS_FILE}): "
+            "upgrades need a template kept in git with version tags; make the project from one "
+            "(`mlscaffold new --template REPO --vcs-ref vX.Y.Z`)."
         )
     if not recorded.commit:
         raise NotAProjectError(

@@ -286,6 +286,7 @@ def test_interrupted_upgrade_leaves_the_repository_before_or_after(project: Path
         ("Merging", signal.SIGTERM),
         ("Writing ", signal.SIGKILL),
     ]
+    outcomes = []
     for i, (anchor, number) in enumerate(cases):
         copy, tmpdir = tmp_path / f"run{i}" / "team-app", tmp_path / f"tmp{i}"
         copy.parent.mkdir()
@@ -319,6 +320,9 @@ def test_interrupted_upgrade_leaves_the_repository_before_or_after(project: Path
         )
         assert second.returncode == (3 if outcome == "before" else 0), (case, second.stderr)
         assert result_state(copy) == after, case
+        outcomes.append((anchor, number.name, code, outcome))
+    # Stopped while rendering: nothing changed; killed once writing: the final step completes.
+    assert outcomes[0][-1] == "before" and outcomes[-1][-1] == "after", outcomes
 
 
 def test_template_extensions_render_with_trust(tmp_path: Path) -> None:
@@ -406,3 +410,19 @@ def test_a_template_address_never_runs_a_command(project: Path, tmp_path: Path, 
     assert one_error_line(made)
     assert not marker.exists()
     assert not (tmp_path / "x").exists()
+
+
+def test_a_project_from_a_plain_directory_template_is_told_what_upgrades_need(tmp_path: Path) -> None:
+    template = tmp_path / "plain-template"
+    template.mkdir()
+    (template / "copier.yml").write_text("name:\n  type: str\n  default: demo\n", encoding="utf-8")
+    (template / "README.md.jinja").write_text("# {{ name }}\n", encoding="utf-8")
+    (template / "{{_copier_conf.answers_file}}.jinja").write_text(
+        "{{ _copier_answers|to_nice_yaml -}}\n", encoding="utf-8"
+    )
+    project = tmp_path / "plain-app"
+    cli_ok("new", str(project), "--template", str(template), "--defaults", "--no-lock")
+    line = one_error_line(upgrade(project))
+    assert f"was made from {template} at no version" in line and "--vcs-ref" in line
+    line = one_error_line(runner.invoke(cli.app, ["versions", str(project)]))
+    assert "is not a git repository, so it has no versions" in line
