@@ -426,3 +426,25 @@ def test_a_project_from_a_plain_directory_template_is_told_what_upgrades_need(tm
     assert f"was made from {template} at no version" in line and "--vcs-ref" in line
     line = one_error_line(runner.invoke(cli.app, ["versions", str(project)]))
     assert "is not a git repository, so it has no versions" in line
+
+
+def test_upgrade_runs_no_task_and_needs_no_trust_for_tasks(tmp_path: Path) -> None:
+    """Tasks set up a new project (`new --trust` runs them); an upgrade renders versions without them."""
+    marker = tmp_path / "task-ran"
+    repo = tmp_path / "task-template"
+    repo.mkdir()
+    (repo / "copier.yml").write_text(f"_tasks:\n  - touch {marker}\nname:\n  default: demo\n", encoding="utf-8")
+    (repo / "README.md.jinja").write_text("# {{ name }}\n", encoding="utf-8")
+    (repo / "{{_copier_conf.answers_file}}.jinja").write_text("{{ _copier_answers|to_nice_yaml -}}\n", "utf-8")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    tag(repo, "v1.0.0")
+    project = tmp_path / "task-app"
+    cli_ok("new", str(project), "--template", str(repo), "--defaults", "--no-lock", "--trust")
+    assert marker.exists()
+    marker.unlink()
+    (repo / "NOTES.md").write_text("notes\n", encoding="utf-8")
+    tag(repo, "v1.1.0")
+    result = upgrade(project, "--commit")
+    assert result.exit_code == 0, result.output
+    assert (project / "NOTES.md").is_file()
+    assert not marker.exists()
