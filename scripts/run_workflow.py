@@ -19,7 +19,7 @@ nothing is fetched from GitHub:
   served through git `insteadOf` rewrites;
 - a job's `git push` to the project's GitHub URL goes to `--push-to` (a local bare
   repository) and a job's GitHub API calls to `--env GITHUB_API_URL=http://127.0.0.1:PORT`
-  (a loopback fake, as in tests/github_api.py);
+  (a loopback fake, as in tests/support/fake_github.py);
 - `mlscaffold-cli==X.Y.Z` (the check job's `uvx --from`) is a wheel of this
   checkout built at the version the project is on, offered by `UV_FIND_LINKS`.
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from worlds import load_script
+
+from support.git_worlds import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -234,11 +235,13 @@ def test_gen_docs_check_fails_when_a_cli_option_changes(tmp_path: Path) -> None:
 
 def test_cli_page_documents_every_command_and_option() -> None:
     import typer.main
+    from typer.core import TyperGroup
 
     from mlscaffold.cli import app
 
     page = (ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
     group = typer.main.get_command(app)
+    assert isinstance(group, TyperGroup)
     for name, command in group.commands.items():
         assert f"## `{name}`" in page
         for param in command.params:

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-from worlds import git, make_git_template
+from typer.testing import CliRunner, Result
 
-from mlscaffold import cli, generate
+from mlscaffold import cli, generate, render
 from mlscaffold.answers import read_project_answers
 from mlscaffold.template import CANONICAL_URL
+
+from support.git_worlds import git, make_git_template
 
 runner = CliRunner()
 
 
-def invoke(*args: str, input: str | None = None):  # type: ignore[no-untyped-def]
+def invoke(*args: str, input: str | None = None) -> Result:
     return runner.invoke(cli.app, list(args), input=input)
 
 
-def assert_one_line_error(result, code: int) -> str:  # type: ignore[no-untyped-def]
+def assert_one_line_error(result: Result, code: int) -> str:
     assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     lines = result.stderr.strip().splitlines()
@@ -192,9 +194,9 @@ def test_new_asks_on_a_terminal_and_reasks_bad_answers(tmp_path: Path, monkeypat
 
 
 def test_new_interrupted_mid_render_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_render = generate.render_template
+    real_render = render.render_template
 
-    def render_then_interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def render_then_interrupt(*args: Any, **kwargs: Any) -> Any:
         real_render(*args, **kwargs)
         raise KeyboardInterrupt
 

@@ -7,14 +7,17 @@ command line cannot).
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from hostile.conftest import assert_one_line_error, run_cli
 
 from mlscaffold.answers import Questionnaire
 from mlscaffold.errors import InvalidAnswerError
 from mlscaffold.render import load_template_config
+
+from hostile.conftest import assert_one_line_error, run_cli
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "default"
 
@@ -33,7 +36,9 @@ ONE_LINE_QUESTIONS = [
 ]
 
 
-def _new_with_answers(tmp_path: Path, answers: dict[str, object]) -> tuple[object, Path]:
+def _new_with_answers(
+    tmp_path: Path, answers: Mapping[str, object]
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     # JSON is YAML: its escapes (\u0000, \n, \u001b) survive into the answers file exactly.
     path = tmp_path / "answers.yml"
     path.write_text(json.dumps(answers), encoding="utf-8")
@@ -72,9 +77,9 @@ def test_answers_file_control_characters_end_to_end(
     tmp_path: Path, answers: dict[str, str], question: str
 ) -> None:
     result, out = _new_with_answers(tmp_path, answers)
-    line = assert_one_line_error(result, 1)  # type: ignore[arg-type]
+    line = assert_one_line_error(result, 1)
     assert f"Invalid answer for {question}" in line
-    assert "\x00" not in result.stderr  # type: ignore[attr-defined]
+    assert "\x00" not in result.stderr
     assert not out.exists()
 
 
@@ -115,5 +120,5 @@ def test_answers_free_text_with_quotes_is_accepted(tmp_path: Path) -> None:
         tmp_path,
         {"author_name": 'O\'Brien "Bob" \\ Jr.', "description": 'Say "hi" \\ it\'s # not a comment'},
     )
-    assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
+    assert result.returncode == 0, result.stderr
     assert out.is_dir()

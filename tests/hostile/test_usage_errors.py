@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from hostile.conftest import assert_one_line_error, run_cli
 
 # (command line, words the one line must hold)

@@ -24,9 +24,10 @@ from typing import Any
 
 import pytest
 from typer.testing import CliRunner
-from worlds import free_port, project_env, serving
 
 from mlscaffold.cli import app
+
+from support.git_worlds import free_port, project_env, serving
 
 pytestmark = pytest.mark.slow
 

@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
-from worlds import TEMPLATE_COMBINATIONS, git
 
 from mlscaffold.generate import create_project
+
+from support.git_worlds import TEMPLATE_COMBINATIONS, git
 
 if sys.version_info >= (3, 11):
     import tomllib

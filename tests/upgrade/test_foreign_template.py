@@ -23,16 +23,17 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile.test_interrupts import _catches_sigterm
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 from upgrade.test_upgrade_guarantee import apply_scenario, assert_nothing_lost
 from upgrade.test_upgrade_kill import lines_until, result_state, state, stop, wait_for_final_step
-from upgrade_worlds import snapshot
-from worlds import git
 
 from mlscaffold import cli
 from mlscaffold.answers import read_project_answers
 from mlscaffold.upgrade import upgrade_project
+
+from hostile.test_interrupts import _catches_sigterm
+from support.git_worlds import git
+from support.upgrade_template import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -121,11 +122,11 @@ def project(world: dict[str, Path], tmp_path: Path) -> Path:
     return target
 
 
-def upgrade(project: Path, *args: str):  # type: ignore[no-untyped-def]
+def upgrade(project: Path, *args: str) -> Result:
     return runner.invoke(cli.app, ["upgrade", str(project), *args])
 
 
-def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+def one_error_line(result: Result) -> str:
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, result.stderr

@@ -15,8 +15,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from workflow_worlds import using_bundle
 from workflows.test_act_runs import act_cache, commit, run_workflow
+
+from support.workflow_projects import using_bundle
 
 __all__ = ["act_cache", "run_workflow"]  # fixtures, used by name
 

@@ -14,10 +14,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from github_api import FakeGitHub, serve_github
-from workflow_worlds import using_bundle
 from workflows.test_act_deploy import deploy, summary
 from workflows.test_act_runs import DRIFT, TRAIN, act_cache, run_workflow
+
+from support.fake_github import FakeGitHub, serve_github
+from support.workflow_projects import using_bundle
 
 __all__ = ["act_cache", "run_workflow"]  # fixtures, used by name
 

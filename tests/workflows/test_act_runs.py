@@ -12,8 +12,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from github_api import FakeGitHub, serve_github
-from worlds import load_script
+
+from support.fake_github import FakeGitHub, serve_github
+from support.git_worlds import load_script
 
 pytestmark = pytest.mark.slow
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from step_runner import Runner, StepFailedError, our_action
-from worlds import git
 
 from mlscaffold import __version__
+
+from support.git_worlds import git
+from support.step_runner import Runner, StepFailedError, our_action
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -145,7 +147,7 @@ def test_google_key_fallback_is_private_and_lives_only_for_the_dvc_command(tmp_p
         "uses": "mlscaffold/mlscaffold/.github/actions/dvc-remote@v0",
         "with": {"command": "pull", "google-credentials-json": '{"type": "service_account"}'},
     }
-    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
+    context: dict[str, Any] = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
     runner._steps([step], context, {}, None)
 
     out = runner.stdout["dvc ${{ inputs.command }}"]
@@ -162,7 +164,7 @@ def test_dvc_remote_refuses_a_command_that_is_not_dvc_words(tmp_path: Path) -> N
         "uses": "mlscaffold/mlscaffold/.github/actions/dvc-remote@v0",
         "with": {"command": "pull; rm -rf ~"},
     }
-    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
+    context: dict[str, Any] = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
     with pytest.raises(StepFailedError, match="command must be a dvc command and its flags"):
         runner._steps([step], context, {}, None)
 
@@ -171,7 +173,13 @@ def test_ci_puts_the_matrix_python_first_on_path(tmp_path: Path) -> None:
     (tmp_path / "repo").mkdir()
     runner = runner_in(tmp_path / "repo")
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "matrix": {"python-version": version}}
+    context: dict[str, Any] = {
+        "inputs": {},
+        "steps": {},
+        "github": {},
+        "runner": {},
+        "matrix": {"python-version": version},
+    }
     runner._steps([step_named("ci.yml", "tests", "Put the matrix Python first on PATH")], context, {}, None)
     [directory] = runner.path_prefix[:1]
     found = Path(directory) / "python3"

@@ -84,6 +84,8 @@ class Scoping(Rule):
 class MLS101(Scoping):
     """Scoping document present"""
 
+    audits = ("docs/scoping.md",)
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -101,6 +103,7 @@ class MLS101(Scoping):
 class MLS102(Scoping):
     """Scoping document has every required section"""
 
+    audits = ("docs/scoping.md",)
     requires = frozenset({"MLS101"})
 
     @classmethod
@@ -117,6 +120,7 @@ class MLS102(Scoping):
 class MLS103(Scoping):
     """Scoping document is filled in, not template placeholders"""
 
+    audits = ("docs/scoping.md",)
     requires = frozenset({"MLS101"})
 
     @classmethod
@@ -148,6 +152,8 @@ class MLS103(Scoping):
 class MLS104(Scoping):
     """Model card present"""
 
+    audits = ("docs/model_card.md",)
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -167,6 +173,8 @@ class MLS104(Scoping):
 
 class MLS105(Scoping):
     """Runbook covers monitoring, alerts, retraining and rollback"""
+
+    audits = ("docs/runbook.md",)
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:

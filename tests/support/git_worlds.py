@@ -14,7 +14,7 @@ from typing import Any
 
 from mlscaffold.lock import find_uv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Test Author",
