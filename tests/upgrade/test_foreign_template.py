@@ -278,24 +278,30 @@ def test_interrupted_upgrade_leaves_the_repository_before_or_after(project: Path
     subprocess.run(["cp", "-a", str(project), str(pristine)], check=True)
     (tmp_path / "tmp-timed").mkdir()
     timed = start(project, tmp_path / "tmp-timed")
+    list(lines_until(timed, "Writing "))
+    writing = time.monotonic()
     _, err = timed.communicate(timeout=300)
     assert timed.returncode == 3, err
+    final_step = time.monotonic() - writing
     after = result_state(project)
-    # SIGINT while rendering, SIGTERM once merging, SIGKILL as the final step starts.
+    # SIGINT while rendering, SIGTERM once merging, SIGKILL and SIGINT during the final step
+    # (which mlscaffold does not stop halfway), SIGTERM after the end.
     cases = [
-        ("Rendering template v1.2.0", signal.SIGINT),
-        ("Merging", signal.SIGTERM),
-        ("Writing ", signal.SIGKILL),
+        ("Rendering template v1.2.0", signal.SIGINT, 0.0),
+        ("Merging", signal.SIGTERM, 0.0),
+        ("Writing ", signal.SIGKILL, 0.5 * final_step),
+        ("Writing ", signal.SIGINT, 0.3 * final_step),
+        ("Writing ", signal.SIGTERM, 1.5 * final_step),
     ]
     outcomes = []
-    for i, (anchor, number) in enumerate(cases):
+    for i, (anchor, number, delay) in enumerate(cases):
         copy, tmpdir = tmp_path / f"run{i}" / "team-app", tmp_path / f"tmp{i}"
         copy.parent.mkdir()
         tmpdir.mkdir()
         subprocess.run(["cp", "-a", str(pristine), str(copy)], check=True)
         proc = start(copy, tmpdir)
         seen = "".join(lines_until(proc, anchor))
-        code, err = stop(proc, number, 0.0, seen)
+        code, err = stop(proc, number, delay, seen)
         wait_for_final_step(copy)
         case = (anchor, number.name, code, err)
         fsck = subprocess.run(["git", "fsck", "--full"], cwd=copy, capture_output=True, text=True, check=False)
@@ -322,7 +328,7 @@ def test_interrupted_upgrade_leaves_the_repository_before_or_after(project: Path
         assert second.returncode == (3 if outcome == "before" else 0), (case, second.stderr)
         assert result_state(copy) == after, case
         outcomes.append((anchor, number.name, code, outcome))
-    # Stopped while rendering: nothing changed; killed once writing: the final step completes.
+    # Stopped while rendering: nothing changed; stopped after the end: the upgrade is complete.
     assert outcomes[0][-1] == "before" and outcomes[-1][-1] == "after", outcomes
 
 
