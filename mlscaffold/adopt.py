@@ -36,8 +36,8 @@ from mlscaffold.gitapply import FinalStep, apply_upgrade
 from mlscaffold.gitstore import Scratch, scratch_for
 from mlscaffold.infer import Inference, InferredAnswer, infer_answers
 from mlscaffold.merge import BESIDE_SUFFIX
-from mlscaffold.render import questionnaire_for, render_template, require_trust
-from mlscaffold.template import bundled_template, load_config, resolve_source, template_checkout
+from mlscaffold.render import TemplateConfig, read_template, render_template, require_trust
+from mlscaffold.template import bundled_template, resolve_source
 
 __all__ = ["REVIEW_SUFFIX", "TEMPLATE_REF", "AdoptResult", "Review", "adopt_project"]
 
@@ -238,10 +238,8 @@ def _plan(scratch: Scratch, project: Path, render: Path, answers_file: str, vers
     return _Plan(tree, template_commit, tuple(put), beside, tuple(review), tuple(same))
 
 
-def _answers_file_name(
-    config: Mapping[str, Any], questionnaire: Questionnaire, answers: Mapping[str, Any]
-) -> str:
-    name = str(questionnaire.render(config.get("_answers_file") or ANSWERS_FILE, answers))
+def _answers_file_name(config: TemplateConfig, questionnaire: Questionnaire, answers: Mapping[str, Any]) -> str:
+    name = str(questionnaire.render(config.answers_file, answers))
     return PurePosixPath(name).as_posix()
 
 
@@ -265,10 +263,12 @@ def adopt_project(
     _require_clean(project)
     with bundled_template() as bundle:
         source = resolve_source(template, vcs_ref, bundle)
-        with template_checkout(source) as template_dir:
-            config = load_config(template_dir)
-        require_trust(source, config, trust)
-        questionnaire = questionnaire_for(config, project)
+
+        def build(config: TemplateConfig) -> tuple[TemplateConfig, Questionnaire]:
+            require_trust(source, config, trust)  # before anything of the template is imported
+            return config, config.questionnaire(project)
+
+        config, questionnaire = read_template(source, build)
         choices = {q.name: [str(v) for v in q.choice_values] for q in questionnaire.questions if q.choices}
         progress(f"Reading what {project.name} says about itself ...")
         inference = infer_answers(project, questionnaire.names, choices)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jinja2 import FileSystemLoader
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -168,6 +169,7 @@ class Questionnaire:
         context: Mapping[str, Any] | None = None,
         envops: Mapping[str, Any] | None = None,
         extensions: Iterable[str] = (),
+        search_path: Iterable[str] = (),
     ) -> None:
         self.questions = list(questions)
         self.names = [q.name for q in self.questions]
@@ -176,13 +178,17 @@ class Questionnaire:
         # loader, a finalize callable or more extensions through `_envops`.
         safe_envops = {key: value for key, value in (envops or {}).items() if key in _ENVOPS}
         try:
+            # The template's own files are the loader's search path, as in copier: extensions
+            # such as copier-template-extensions' loader find their modules there.
             self.env = SandboxedEnvironment(
+                loader=FileSystemLoader(list(search_path)) if search_path else None,
                 extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension", *extensions],
                 **safe_envops,
             )
-        except (ModuleNotFoundError, TypeError) as error:
+        except Exception as error:  # a template's extension module may raise anything
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
             raise TemplateError(
-                f"The template needs a Jinja setup mlscaffold cannot load ({error}): "
+                f"The template needs a Jinja setup mlscaffold cannot load ({first}): "
                 "install its extensions alongside mlscaffold."
             ) from error
 
@@ -194,6 +200,11 @@ class Questionnaire:
             return self.env.from_string(value).render({**self.context, **answers})
         except JinjaError as error:
             raise TemplateError(f"The template's copier.yml does not render ({error}): fix it.") from error
+        except Exception as error:  # a template's Jinja extension (`--trust`) may raise anything
+            raise TemplateError(
+                f"A Jinja extension of the template failed on copier.yml ({type(error).__name__}: {error}): "
+                "fix the template."
+            ) from error
 
     def default(self, question: Question, answers: Mapping[str, Any]) -> Any:
         """Return QUESTION's default given the answers so far."""

@@ -31,10 +31,11 @@ __all__ = [
     "TemplateSource",
     "bundled_template",
     "copier_environment",
+    "git_url",
+    "is_remote",
     "load_config",
     "resolve_source",
     "template_checkout",
-    "unsafe_features",
 ]
 
 # The source every project made from the default template records. Nothing is
@@ -75,13 +76,13 @@ def bundled_template() -> Iterator[Path]:
         yield path
 
 
-def _git_config_pairs(bundle: Path) -> dict[str, str]:
-    """Return GIT_CONFIG_* variables that redirect the canonical URL to BUNDLE."""
+def _git_config_pairs(bundle: Path, url: str) -> dict[str, str]:
+    """Return GIT_CONFIG_* variables that redirect URL to BUNDLE (a bundle or a local clone)."""
     start = int(os.environ.get("GIT_CONFIG_COUNT", "0") or 0)
     return {
         "GIT_CONFIG_COUNT": str(start + 1),
         f"GIT_CONFIG_KEY_{start}": f"url.{bundle}.insteadOf",
-        f"GIT_CONFIG_VALUE_{start}": CANONICAL_URL,
+        f"GIT_CONFIG_VALUE_{start}": url,
     }
 
 
@@ -110,9 +111,24 @@ def copier_environment(source: TemplateSource) -> Iterator[None]:
     with tempfile.TemporaryDirectory(prefix="mlscaffold-copier-cache-") as cache:
         values = {"GIT_TERMINAL_PROMPT": "0", "COPIER_CACHE_DIR": cache}
         if source.bundle is not None:
-            values.update(_git_config_pairs(source.bundle))
+            url = CANONICAL_URL if source.is_default else git_url(source.src)
+            values.update(_git_config_pairs(source.bundle, url))
         with _patched_environ(values):
             yield
+
+
+def is_remote(src: str) -> bool:
+    """Tell whether SRC is a git URL (or gh:/gl: shortcut) rather than a local path."""
+    return bool(_REMOTE.match(src))
+
+
+def git_url(src: str) -> str:
+    """Return the URL git reads a remote template SRC from (copier's `git+` prefix removed)."""
+    url = src.removeprefix("git+")
+    if url.startswith("-"):
+        # Never an option to git (`--upload-pack=...` would run a command).
+        raise TemplateNotFoundError(f"Template {src} is not a git URL: record the template's address.")
+    return url
 
 
 def _expand_shortcut(src: str) -> str:
@@ -120,6 +136,9 @@ def _expand_shortcut(src: str) -> str:
         if src.startswith(prefix):
             path = src[len(prefix) :].strip("/")
             return f"https://{host}/{path}" + ("" if path.endswith(".git") else ".git")
+    if not src.endswith(".git") and not src.startswith(("git+", "git@", "git://")):
+        # copier takes a URL for a git repository only with one of these marks (file://, http://).
+        return "git+" + src
     return src
 
 
@@ -183,7 +202,8 @@ def template_checkout(source: TemplateSource) -> Iterator[Path]:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="mlscaffold-tpl-")))
         stack.enter_context(copier_environment(source))
         clone = tmp / "template"
-        proc = run_git(["clone", "--quiet", "--no-checkout", source.src, str(clone)], check=False)
+        url = git_url(source.src)
+        proc = run_git(["clone", "--quiet", "--no-checkout", "--", url, str(clone)], check=False)
         if proc.returncode != 0:
             reason = proc.stderr.decode(errors="replace").strip().splitlines() or ["no detail"]
             raise TemplateNotFoundError(
@@ -194,22 +214,6 @@ def template_checkout(source: TemplateSource) -> Iterator[Path]:
         if run_git(["checkout", "--quiet", ref], clone, check=False).returncode != 0:
             raise UnknownVersionError(f"Template {source.src} has no version or ref {ref}: check --vcs-ref.")
         yield clone
-
-
-# copier settings whose values are code that runs on this machine, by the name users know them by.
-_UNSAFE_SETTINGS = (
-    ("_jinja_extensions", "Jinja extensions"),
-    ("_tasks", "tasks"),
-    ("_migrations", "migrations"),
-)
-
-
-def unsafe_features(config: Mapping[str, Any], *, updating: bool = False) -> list[str]:
-    """Name the features of a template CONFIG that would run the template's code (empty: none).
-
-    Migrations run only when a project is updated, so a copy does not count them (as copier).
-    """
-    return [label for key, label in _UNSAFE_SETTINGS if config.get(key) and (updating or key != "_migrations")]
 
 
 # copier extends these lists across copier.yml's documents instead of letting the last one win.

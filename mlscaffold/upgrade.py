@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from packaging.version import Version
-
 from mlscaffold import git, gitstore
 from mlscaffold.answers import ANSWERS_FILE, AskFunction, ProjectAnswers, read_project_answers
-from mlscaffold.bundle import list_versions
 from mlscaffold.errors import (
     DirtyWorkTreeError,
     DowngradeError,
@@ -36,8 +32,9 @@ from mlscaffold.errors import (
 from mlscaffold.gitapply import FinalStep, apply_upgrade
 from mlscaffold.gitstore import scratch_for
 from mlscaffold.merge import Conflict, MergeInputs, MergeResult, merge_template_change, set_aside
-from mlscaffold.render import questionnaire_for, render_template
-from mlscaffold.template import CANONICAL_URL, TemplateSource, bundled_template, load_config, template_checkout
+from mlscaffold.origin import TemplateOrigin, open_origin, parse_version
+from mlscaffold.render import TemplateConfig, read_template, render_template, require_trust
+from mlscaffold.template import CANONICAL_URL
 
 __all__ = ["TEMPLATE_REF", "UpgradeResult", "UpgradeStatus", "check_upgrade", "upgrade_project"]
 
@@ -53,11 +50,13 @@ class UpgradeStatus:
     project: Path
     current: str
     newest: str
+    template: str = ""  # the source of a template other than mlscaffold's own
 
     @property
     def is_available(self) -> bool:
         """Tell whether a newer version than the project's exists."""
-        return Version(self.newest[1:]) > Version(self.current[1:])
+        newest, current = parse_version(self.newest), parse_version(self.current)
+        return newest is not None and current is not None and newest > current
 
 
 @dataclass(frozen=True)
@@ -78,6 +77,7 @@ class UpgradeResult:
     diff: str = ""
     commit: str | None = None
     pinned: tuple[str, ...] = ()
+    not_run: tuple[str, ...] = ()
 
     @property
     def is_current(self) -> bool:
@@ -102,6 +102,7 @@ class UpgradeResult:
             "dropped_answers": list(self.dropped_answers),
             "commit": self.commit,
             "pinned": list(self.pinned),
+            "migrations_not_run": list(self.not_run),
         }
 
 
@@ -120,10 +121,15 @@ def _read_project(project: Path) -> ProjectAnswers:
         raise NotAProjectError(
             f"{project} has no {ANSWERS_FILE}, so it was not made by mlscaffold: nothing to upgrade."
         )
-    if recorded.src_path != CANONICAL_URL:
+    if not recorded.src_path:
         raise NotAProjectError(
-            f"{project} was made from another template ({recorded.src_path}): "
-            "mlscaffold upgrades projects made from its own template; use `copier update` for others."
+            f"{ANSWERS_FILE} in {project} records no template source (_src_path): restore it from git."
+        )
+    if not recorded.commit and recorded.src_path != CANONICAL_URL:
+        raise NotAProjectError(
+            f"{project} was made from {recorded.src_path} at no version (no _commit in {ANSWERS_FILE}): "
+            "upgrades need a template kept in git with version tags; make the project from one "
+            "(`mlscaffold new --template REPO --vcs-ref vX.Y.Z`)."
         )
     if not recorded.commit:
         raise NotAProjectError(
@@ -132,46 +138,43 @@ def _read_project(project: Path) -> ProjectAnswers:
     return recorded
 
 
-def _status(project: Path, recorded: ProjectAnswers, versions: list[str]) -> UpgradeStatus:
+def _status(project: Path, recorded: ProjectAnswers, origin: TemplateOrigin) -> UpgradeStatus:
     current = recorded.commit or ""
-    if current not in versions:
+    known = ", ".join(origin.versions) or "none"
+    if current not in origin.versions:
+        if origin.is_default:
+            raise UnknownVersionError(
+                f"{project} is on template {current}, which this mlscaffold does not ship "
+                f"(it has {known}): install a newer mlscaffold."
+            )
         raise UnknownVersionError(
-            f"{project} is on template {current}, which this mlscaffold does not ship "
-            f"(it has {', '.join(versions)}): install a newer mlscaffold."
+            f"{project} is on {current} of template {origin.src}, which is none of its version tags "
+            f"({known}): tag that version in the template's repository."
         )
-    return UpgradeStatus(project, current, versions[-1])
+    return UpgradeStatus(project, current, origin.newest or current, "" if origin.is_default else origin.src)
 
 
 def check_upgrade(project: Path) -> UpgradeStatus:
-    """Return where PROJECT stands, reading only its answers file and the bundle (no rendering)."""
+    """Return where PROJECT stands, reading only its answers file and the template's tags (no rendering)."""
     project = project.absolute()
     recorded = _read_project(project)
-    with bundled_template() as bundle:
-        return _status(project, recorded, list_versions(bundle))
-
-
-def _release(tag: str) -> Version:
-    return Version(Version(tag.lstrip("v")).base_version)
+    with open_origin(recorded.src_path or "", render=False) as origin:
+        return _status(project, recorded, origin)
 
 
 def _migration_renames(
-    config: Mapping[str, Any], old: str, new: str, render: Callable[[Any], Any]
-) -> list[tuple[str, str]]:
-    """Return the renames declared by `git mv` migrations of the versions after OLD up to NEW."""
-    renames = []
-    for migration in config.get("_migrations") or []:
-        if not isinstance(migration, Mapping) or "version" not in migration:
-            continue
-        version = Version(str(migration["version"]).lstrip("v"))
-        # Compare release numbers: a v0.3.0 migration belongs to v0.3.0.dev0 builds too.
-        if not _release(old) < version <= _release(new):
-            continue
-        command = migration.get("command")
-        text = shlex.join(str(c) for c in command) if isinstance(command, list) else str(command or "")
-        match = _GIT_MV.match(str(render(text)).strip())
+    config: TemplateConfig, old: str, new: str, render: Callable[[Any], Any]
+) -> tuple[list[tuple[str, str]], list[str]]:
+    """Return the renames declared by `git mv` migrations after OLD up to NEW, and the other commands."""
+    renames, others = [], []
+    for migration in config.migrations_between(old, new):
+        command = str(render(migration.command)).strip()
+        match = _GIT_MV.match(command)
         if match:
             renames.append((match.group(1), match.group(2)))
-    return renames
+        elif command:
+            others.append(command)
+    return renames, others
 
 
 def _require_clean(project: Path) -> None:
@@ -198,11 +201,14 @@ def _require_clean(project: Path) -> None:
         )
 
 
-def _target(status: UpgradeStatus, versions: list[str], to: str | None) -> str:
+def _target(status: UpgradeStatus, origin: TemplateOrigin, to: str | None) -> str:
     target = to or status.newest
-    if target not in versions:
-        raise UnknownVersionError(f"Template version {target} is not available (known: {', '.join(versions)}).")
-    if Version(target[1:]) < Version(status.current[1:]):
+    if target not in origin.versions:
+        raise UnknownVersionError(
+            f"Template version {target} is not available (known: {', '.join(origin.versions)})."
+        )
+    new, current = parse_version(target), parse_version(status.current)
+    if new is not None and current is not None and new < current:
         raise DowngradeError(
             f"{status.project} is on {status.current}, newer than {target}: upgrade never goes back; "
             "use git to return to an older state."
@@ -219,27 +225,35 @@ def upgrade_project(
     dry_run: bool = False,
     commit: bool = False,
     verify: bool = True,
+    trust: bool = False,
     progress: Callable[[str], None] = lambda _: None,
     on_applied: Callable[[str | None], None] = lambda _: None,
 ) -> UpgradeResult:
-    """Upgrade PROJECT to template version TO (default: the newest); return what changed."""
+    """Upgrade PROJECT to template version TO (default: the newest); return what changed.
+
+    TRUST allows a foreign template's Jinja extensions and migrations; an upgrade runs no task.
+    """
     project = project.absolute()
     recorded = _read_project(project)
-    with bundled_template() as bundle:
-        versions = list_versions(bundle)
-        status = _status(project, recorded, versions)
-        target = _target(status, versions, to)
+    with open_origin(recorded.src_path or "", render=True) as origin:
+        status = _status(project, recorded, origin)
+        target = _target(status, origin, to)
         if target == status.current:
             return UpgradeResult(project, target, target, dry_run)
         _require_clean(project)
-        old = TemplateSource(CANONICAL_URL, status.current, is_default=True, bundle=bundle)
-        new = TemplateSource(CANONICAL_URL, target, is_default=True, bundle=bundle)
-        with template_checkout(old) as old_dir:
-            old_config = load_config(old_dir)
-        with template_checkout(new) as new_dir:
-            new_config = load_config(new_dir)
-        old_questions = questionnaire_for(old_config, project)
-        new_questions = questionnaire_for(new_config, project)
+        old, new = origin.source(status.current), origin.source(target)
+
+        def read(source: Any) -> Callable[[TemplateConfig], tuple[TemplateConfig, Any]]:
+            def build(config: TemplateConfig) -> tuple[TemplateConfig, Any]:
+                # Before anything of the template is imported: the migrations it would apply count.
+                span = config.migrations_between(status.current, target) if source is new else ()
+                require_trust(source, config, trust, tasks=False, migrations=span)
+                return config, config.questionnaire(project)
+
+            return build
+
+        _, old_questions = read_template(old, read(old))
+        new_config, new_questions = read_template(new, read(new))
         unknown = sorted(set(data or {}) - set(new_questions.names))
         if unknown:
             raise UnknownQuestionError(
@@ -251,21 +265,21 @@ def upgrade_project(
         given = {k: v for k, v in recorded_answers.items() if k in new_questions.names}
         given.update(data or {})
         new_answers = new_questions.resolve(given, use_defaults=ask is None, ask=ask)
-        renames = _migration_renames(
+        renames, not_run = _migration_renames(
             new_config, status.current, target, lambda v: new_questions.render(v, new_answers)
         )
         with tempfile.TemporaryDirectory(prefix="mlscaffold-upgrade-", ignore_cleanup_errors=True) as tmp:
             old_render, new_render = Path(tmp, "old", project.name), Path(tmp, "new", project.name)
             progress(f"Rendering template {status.current} (your base) ...")
-            render_template(old, old_render, old_answers, trust=False)
+            render_template(old, old_render, old_answers, trust=trust, skip_tasks=True)
             progress(f"Rendering template {target} ...")
-            render_template(new, new_render, new_answers, trust=False)
+            render_template(new, new_render, new_answers, trust=trust, skip_tasks=True)
             progress("Merging the template's changes into your files ...")
             with scratch_for(project) as scratch:
                 inputs = MergeInputs(
                     renames=renames,
-                    machine_owned=(ANSWERS_FILE,),
-                    skip_if_exists=tuple(new_config.get("_skip_if_exists") or ()),
+                    machine_owned=(new_config.answers_file,),
+                    skip_if_exists=new_config.skip_if_exists,
                     uses_pattern=_uses_pattern(new_answers, new_config, new_questions),
                     old_ref=status.current,
                     new_ref=target,
@@ -278,7 +292,8 @@ def upgrade_project(
                     progress(
                         f"Writing {len(merged.added) + len(merged.updated) + len(merged.removed)} files ..."
                     )
-                    message = f"Upgrade the mlscaffold template from {status.current} to {target}"
+                    name = "the mlscaffold template" if origin.is_default else f"template {origin.src}"
+                    message = f"Upgrade {name} from {status.current} to {target}"
                     step = _final_step(
                         scratch, merged, message if commit and not merged.conflicts else None, new_answers
                     )
@@ -300,6 +315,7 @@ def upgrade_project(
         diff=diff,
         commit=made,
         pinned=merged.pinned,
+        not_run=tuple(not_run),
     )
 
 
@@ -353,11 +369,10 @@ def _base_answers(questions: Any, recorded: Mapping[str, Any], data: Mapping[str
         return dict(questions.resolve({**given, **fixes}, use_defaults=True))
 
 
-def _uses_pattern(answers: Mapping[str, Any], config: Mapping[str, Any], questions: Any) -> str:
+def _uses_pattern(answers: Mapping[str, Any], config: TemplateConfig, questions: Any) -> str:
     """Return the regex of `uses:` targets that are mlscaffold's reusable workflows and actions."""
     repo = answers.get("mlscaffold_repo")
     if repo is None:
-        spec = config.get("mlscaffold_repo")
-        default = spec.get("default") if isinstance(spec, Mapping) else spec
+        default = config.workflow_repo_default
         repo = questions.render(default, answers) if default else "mlscaffold/mlscaffold"
     return re.escape(str(repo)) + r"/\.github/.+"

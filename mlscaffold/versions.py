@@ -1,4 +1,9 @@
-"""`mlscaffold versions`: the default template's versions available offline."""
+"""`mlscaffold versions`: a template's versions, and the one a project is on.
+
+The default template's versions are those in the bundle (offline). A project
+made from another template lists that template's version tags: read in place
+for a local repository, with `git ls-remote` for a remote one.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlscaffold.answers import read_project_answers
-from mlscaffold.bundle import list_versions
-from mlscaffold.template import CANONICAL_URL, bundled_template
+from mlscaffold.origin import open_origin
+from mlscaffold.template import CANONICAL_URL
 
 __all__ = ["VersionsReport", "list_template_versions"]
 
 
 @dataclass(frozen=True)
 class VersionsReport:
-    """The bundled versions, and where the project at hand stands among them."""
+    """A template's versions, and where the project at hand stands among them."""
 
     versions: tuple[str, ...]
     project: Path | None
     current: str | None
     foreign_source: str | None
-
-    @property
-    def newest(self) -> str | None:
-        """Return the newest available version."""
-        return self.versions[-1] if self.versions else None
+    newest: str | None = None
 
     @property
     def is_behind(self) -> bool:
@@ -33,12 +34,12 @@ class VersionsReport:
 
 
 def list_template_versions(project: Path | None = None) -> VersionsReport:
-    """Return the offline versions and, when PROJECT was generated from them, its version."""
-    with bundled_template() as bundle:
-        versions = tuple(list_versions(bundle))
+    """Return the versions of PROJECT's template (the default one without a project) and its version."""
     recorded = read_project_answers(project) if project is not None else None
+    source = recorded.src_path if recorded is not None and recorded.src_path else CANONICAL_URL
+    with open_origin(source, render=False) as origin:
+        versions, newest = origin.versions, origin.newest
     if recorded is None:
-        return VersionsReport(versions, None, None, None)
-    if recorded.src_path != CANONICAL_URL:
-        return VersionsReport(versions, project, None, recorded.src_path or "unknown")
-    return VersionsReport(versions, project, recorded.commit, None)
+        return VersionsReport(versions, None, None, None, newest)
+    foreign = None if source == CANONICAL_URL else source
+    return VersionsReport(versions, project, recorded.commit, foreign, newest)

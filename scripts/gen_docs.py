@@ -363,16 +363,14 @@ def _question_section(question: Any) -> list[str]:
 
 def template_page() -> str:
     """Return `docs/reference/template.md`: the default template's questions and every file it renders."""
-    from mlscaffold.answers import parse_questions
-    from mlscaffold.yamlio import load_path
+    from mlscaffold.render import load_template_config
 
-    config = load_path(ROOT / TEMPLATE / "copier.yml")
-    questions = parse_questions(config)
-    asked = [q for q in questions if q.when is not False]
-    hidden = [q for q in questions if q.when is False]
-    source = ROOT / TEMPLATE / str(config.get("_subdirectory", "."))
-    answers_file = str(config.get("_answers_file", ".copier-answers.yml"))
-    suffix = str(config.get("_templates_suffix", ".jinja"))
+    config = load_template_config(ROOT / TEMPLATE)
+    asked = [q for q in config.questions if q.when is not False]
+    hidden = [q for q in config.questions if q.when is False]
+    source = ROOT / TEMPLATE / config.subdirectory
+    answers_file = config.answers_file
+    suffix = config.templates_suffix
     lines = [
         "# Template reference",
         "",
@@ -394,8 +392,9 @@ def template_page() -> str:
             "",
             "## Hidden settings",
             "",
-            "Never asked and not recorded in the answers file: a platform team that forks the template",
-            "changes their defaults in `copier.yml`; every project picks the change up on its next upgrade.",
+            "Never asked and not recorded in the answers file: a platform team with its own copy of the",
+            "template ([Your own template](../upgrade.md#your-own-template)) changes their defaults in",
+            "`copier.yml`; every project picks the change up on its next upgrade.",
             "",
             *table(
                 ["setting", "default", "what it is"],
@@ -432,8 +431,8 @@ def template_page() -> str:
         "Migrations (`_migrations`), applied by `mlscaffold upgrade` so your edits follow a moved file:",
         "",
     ]
-    for migration in config.get("_migrations", []) or []:
-        lines.append(f"- `{migration['version']}`: {code(migration['command'])}")
+    for migration in config.migrations:
+        lines.append(f"- `{migration.tag}`: {code(migration.command)}")
     return "\n".join(lines) + "\n"
 
 

@@ -41,6 +41,9 @@ def _summary(result: UpgradeResult) -> list[str]:
     if result.pinned:
         lines.append("Left as you pinned them (only refs at the old version move):")
         lines += [f"  {ref}" for ref in result.pinned]
+    if result.not_run:
+        lines.append("Migrations not run (mlscaffold applies only `git mv` ones); run them yourself if needed:")
+        lines += [f"  {command}" for command in result.not_run]
     if result.conflicts:
         lines.append(f"Conflicts in {_plural(len(result.conflicts), 'file')} (your version is never lost):")
         lines += [f"  {c.path}: {c.describe(TEMPLATE_REF)}" for c in result.conflicts]
@@ -108,6 +111,10 @@ def upgrade(
         Optional[Path],  # noqa: UP045
         typer.Option("--report", help="Write a JSON report of the upgrade to this file."),
     ] = None,
+    trust: Annotated[
+        bool,
+        typer.Option("--trust", help="Allow another template's Jinja extensions and migrations (as `new`)."),
+    ] = False,
 ) -> None:
     """Bring a generated project to a newer template version by a three-way merge that keeps your work."""
     applied: list[str | None] = []
@@ -129,9 +136,9 @@ def upgrade(
         if check:
             status = check_upgrade(path)
             if status.is_available:
+                on = f"{status.template} {status.current}" if status.template else status.current
                 typer.echo(
-                    f"{path} is on template {status.current}; {status.newest} is available: "
-                    "run `mlscaffold upgrade`."
+                    f"{path} is on template {on}; {status.newest} is available: run `mlscaffold upgrade`."
                 )
                 raise typer.Exit(EXIT_ATTENTION)
             typer.echo(f"{path} is on the newest template version, {status.current}.")
@@ -145,6 +152,7 @@ def upgrade(
             dry_run=dry_run,
             commit=commit,
             verify=verify,
+            trust=trust,
             progress=progress,
             on_applied=applied.append,
         )

@@ -16,12 +16,15 @@ def versions(
         Path, typer.Argument(help="A generated project (default: the current directory).")
     ] = Path(),
 ) -> None:
-    """List the template versions available offline and the one PATH is on."""
+    """List the template versions (the default template's, offline, or PATH's own template's) and PATH's."""
     with error_boundary():
         from mlscaffold.versions import list_template_versions
 
         report = list_template_versions(path)
-    typer.echo("Template versions available offline:")
+    if report.foreign_source:
+        typer.echo(f"{path} comes from another template ({report.foreign_source}); its versions:")
+    else:
+        typer.echo("Template versions available offline:")
     for tag in report.versions:
         marks = []
         if tag == report.newest:
@@ -29,11 +32,11 @@ def versions(
         if tag == report.current:
             marks.append(f"{path} is on it")
         typer.echo(f"  {tag}" + (f"  ({', '.join(marks)})" if marks else ""))
-    if report.foreign_source:
-        typer.echo(f"{path} comes from another template ({report.foreign_source}).")
-    elif report.current and report.current not in report.versions:
+    if report.current and report.current not in report.versions:
         typer.echo(
-            f"{path} is on {report.current}, which this mlscaffold does not ship: install a newer mlscaffold."
+            f"{path} is on {report.current}, which is none of its template's version tags."
+            if report.foreign_source
+            else f"{path} is on {report.current}, which this mlscaffold does not ship: install a newer one."
         )
     elif report.is_behind:
         typer.echo(f"{path} is on {report.current}: run `mlscaffold upgrade` to move to {report.newest}.")

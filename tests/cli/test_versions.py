@@ -38,10 +38,11 @@ def test_versions_of_a_project_behind(generated_project: Path, newest_version: s
     assert "is on v0.0.1, which this mlscaffold does not ship" in result.stdout
 
 
-def test_versions_of_a_foreign_project(tmp_path: Path, template_bundle: Path) -> None:
-    (tmp_path / ".copier-answers.yml").write_text("_src_path: gh:someone/else\n", encoding="utf-8")
+def test_versions_of_a_foreign_project_whose_template_is_gone(tmp_path: Path, template_bundle: Path) -> None:
+    (tmp_path / ".copier-answers.yml").write_text("_src_path: /nonexistent/template\n", encoding="utf-8")
     result = runner.invoke(cli.app, ["versions", str(tmp_path)])
-    assert "comes from another template (gh:someone/else)" in result.stdout
+    assert result.exit_code == 1
+    assert "Template /nonexistent/template, recorded in .copier-answers.yml, does not exist" in result.stderr
 
 
 def test_versions_corrupt_answers(tmp_path: Path, template_bundle: Path) -> None:

@@ -19,8 +19,7 @@ from jinja2 import FileSystemLoader
 
 from mlscaffold import yamlio
 from mlscaffold.generate import create_project
-from mlscaffold.render import questionnaire_for
-from mlscaffold.template import load_config
+from mlscaffold.render import load_template_config
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,14 +43,13 @@ INJECTIONS = [
 
 
 def _answers(**overrides: Any) -> dict[str, Any]:
-    config = load_config(TEMPLATE)
-    questions = questionnaire_for(config, Path("/tmp/demo"))
+    questions = load_template_config(TEMPLATE).questionnaire(Path("/tmp/demo"))
     return {**questions.resolve({}, use_defaults=True), **overrides}
 
 
 def _render(path: Path, answers: dict[str, Any]) -> str:
     """Render one template file as copier does (its Jinja setup, includes from the template root)."""
-    questions = questionnaire_for(load_config(TEMPLATE), Path("/tmp/demo"))
+    questions = load_template_config(TEMPLATE).questionnaire(Path("/tmp/demo"))
     env = questions.env
     env.loader = FileSystemLoader(TEMPLATE)
     return env.from_string(path.read_text(encoding="utf-8")).render({**answers, "_copier_answers": {}})
@@ -124,8 +122,7 @@ def test_escaping_dvc_config_url_is_one_value(remote: str, url: str, expected: s
 )
 def test_escaping_dvc_url_configobj_cannot_quote_is_refused(remote: str, url: str) -> None:
     """configobj has no escape for `"` or a line break: the template's validator refuses them."""
-    config = load_config(TEMPLATE)
-    questions = questionnaire_for(config, Path("/tmp/demo"))
+    questions = load_template_config(TEMPLATE).questionnaire(Path("/tmp/demo"))
     spec = next(q for q in questions.questions if q.name == "dvc_remote_url")
     answers = {**_answers(dvc_remote=remote), "dvc_remote_url": url}
     assert str(questions.render(spec.validator, answers)).strip()

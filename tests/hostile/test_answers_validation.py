@@ -15,8 +15,7 @@ import pytest
 
 from mlscaffold.answers import Questionnaire
 from mlscaffold.errors import InvalidAnswerError
-from mlscaffold.render import questionnaire_for
-from mlscaffold.template import load_config
+from mlscaffold.render import load_template_config
 
 from hostile.conftest import assert_one_line_error, run_cli
 
@@ -50,7 +49,7 @@ def _new_with_answers(
 
 @pytest.fixture(scope="module")
 def default_questions() -> Questionnaire:
-    return questionnaire_for(load_config(TEMPLATE), Path("/tmp/demo"))
+    return load_template_config(TEMPLATE).questionnaire(Path("/tmp/demo"))
 
 
 @pytest.mark.parametrize(("question", "value", "extra"), ONE_LINE_QUESTIONS, ids=lambda v: str(v)[:20])

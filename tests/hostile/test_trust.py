@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mlscaffold.errors import UntrustedTemplateError
-from mlscaffold.render import require_trust
+from mlscaffold.render import config_from, require_trust
 from mlscaffold.template import TemplateSource
 
 from hostile.conftest import assert_one_line_error, run_cli
@@ -84,7 +84,7 @@ def test_trust_tasks_are_refused_and_never_run(tmp_path: Path) -> None:
 
 
 def test_trust_migrations_never_run_on_new(tmp_path: Path) -> None:
-    # Migrations run only on update (and `upgrade` refuses foreign templates): a copy needs no trust.
+    # Migrations run only on update (see test_foreign_template.py): a copy needs no trust.
     marker = tmp_path / "migration.marker"
     template = make_template(
         tmp_path / "tpl", f"_migrations:\n  - version: v1.0.0\n    command: touch {marker}\n"
@@ -96,12 +96,15 @@ def test_trust_migrations_never_run_on_new(tmp_path: Path) -> None:
 
 def test_trust_migrations_are_refused_when_updating(tmp_path: Path) -> None:
     source = TemplateSource(str(tmp_path), "v1.0.0", is_default=False)
-    config = {"_migrations": [{"version": "v1.0.0", "command": "true"}]}
+    config = config_from({"_migrations": [{"version": "v1.0.0", "command": "true"}]})
+    span = config.migrations_between("v0.9.0", "v1.0.0")
+    assert [m.command for m in span] == ["true"]
+    assert config.migrations_between("v1.0.0", "v1.1.0") == []
     require_trust(source, config, trust=False)
-    with pytest.raises(UntrustedTemplateError, match=r"uses migrations, .*pass --trust"):
-        require_trust(source, config, trust=False, updating=True)
-    require_trust(source, config, trust=True, updating=True)
-    require_trust(TemplateSource("default", "v1.0.0", is_default=True), config, trust=False, updating=True)
+    with pytest.raises(UntrustedTemplateError, match=r"uses migrations \(`true`\), .*pass --trust"):
+        require_trust(source, config, trust=False, migrations=span)
+    require_trust(source, config, trust=True, migrations=span)
+    require_trust(TemplateSource("default", "v1.0.0", is_default=True), config, trust=False, migrations=span)
 
 
 def test_trust_refusal_names_every_feature_before_reading_answers(tmp_path: Path) -> None:

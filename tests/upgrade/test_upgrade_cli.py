@@ -353,7 +353,8 @@ def test_failure_while_writing_back_leaves_everything_unchanged(
     [
         ("no-git", "is not a git repository"),
         ("no-answers", "was not made by mlscaffold"),
-        ("foreign", "was made from another template (gh:someone/else)"),
+        ("foreign", "Template /nonexistent/template, recorded in .copier-answers.yml, does not exist"),
+        ("unreachable", "Cannot reach template git+http://127.0.0.1:9/template.git ("),
         ("corrupt", "is corrupt"),
         ("no-commit", "records no template version"),
         ("subdir", "run upgrade at the repository's top"),
@@ -370,7 +371,11 @@ def test_not_an_upgradable_project(project_at: ProjectAt, tmp_path: Path, setup:
     elif setup == "no-answers":
         answers.unlink()
     elif setup == "foreign":
-        answers.write_text("_src_path: gh:someone/else\n_commit: v1.0.0\n", encoding="utf-8")
+        answers.write_text("_src_path: /nonexistent/template\n_commit: v1.0.0\n", encoding="utf-8")
+    elif setup == "unreachable":
+        # A loopback port nothing listens on: refused at once, never the internet.
+        unreachable = "_src_path: git+http://127.0.0.1:9/template.git\n_commit: v1.0.0\n"
+        answers.write_text(unreachable, encoding="utf-8")
     elif setup == "corrupt":
         answers.write_text("[not, a, mapping]\n", encoding="utf-8")
     elif setup == "no-commit":
