@@ -13,6 +13,7 @@ touches the network.
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,11 +22,11 @@ from pathlib import Path
 from packaging.version import InvalidVersion, Version
 
 from mlscaffold import bundle as bundles
-from mlscaffold.errors import TemplateNotFoundError, UnknownVersionError
+from mlscaffold.errors import MlscaffoldError, TemplateNotFoundError, UnknownVersionError
 from mlscaffold.git import git_text, run_git
 from mlscaffold.template import CANONICAL_URL, TemplateSource, bundled_template, git_url, is_remote
 
-__all__ = ["TemplateOrigin", "open_origin", "parse_version", "sort_versions"]
+__all__ = ["TemplateOrigin", "VersionBook", "open_origin", "parse_version", "sort_versions"]
 
 
 def parse_version(tag: str) -> Version | None:
@@ -132,3 +133,25 @@ def open_origin(src: str, *, render: bool) -> Iterator[TemplateOrigin]:
             raise _unreachable(src, proc.stderr)
         versions = tuple(sort_versions(git_text(["tag", "--list"], mirror).splitlines()))
         yield TemplateOrigin(src, versions, is_default=False, mirror=mirror)
+
+
+class VersionBook:
+    """The versions of each template a fleet's projects name, each template read once (threads share it)."""
+
+    def __init__(self) -> None:
+        self._read: dict[str, tuple[tuple[str, ...], str | None] | MlscaffoldError] = {}
+        self._lock = threading.Lock()
+
+    def of(self, src: str) -> tuple[tuple[str, ...], str | None]:
+        """Return SRC's versions, oldest first, and its newest; raise `MlscaffoldError` when unreadable."""
+        with self._lock:
+            if src not in self._read:
+                try:
+                    with open_origin(src, render=False) as origin:
+                        self._read[src] = (origin.versions, origin.newest)
+                except MlscaffoldError as caught:
+                    self._read[src] = caught
+            found = self._read[src]
+        if isinstance(found, MlscaffoldError):
+            raise type(found)(str(found))
+        return found

@@ -23,11 +23,11 @@ from packaging.version import InvalidVersion, Version
 
 from mlscaffold import yamlio
 from mlscaffold.answers import ANSWERS_FILE, read_project_answers
-from mlscaffold.bundle import list_versions
 from mlscaffold.errors import MlscaffoldError
 from mlscaffold.github import GitHubClient, Repository
 from mlscaffold.http import DEFAULT_DEADLINE, HttpClient
-from mlscaffold.template import CANONICAL_URL, bundled_template
+from mlscaffold.origin import VersionBook
+from mlscaffold.template import CANONICAL_URL
 
 __all__ = [
     "SYNC_BRANCH",
@@ -96,6 +96,7 @@ class RepoStatus:
     state: State
     template: str | None = None
     version: str | None = None
+    newest: str | None = None  # the newest version of the repository's own template
     default_branch: str | None = None
     sync_pull: SyncPull | None = None
     check: CheckSummary | None = None
@@ -148,8 +149,8 @@ def _is_newer(tag: str, than: str) -> bool:
         return False
 
 
-def classify(name: str, src: object, commit: object, versions: Sequence[str]) -> RepoStatus:  # noqa: PLR0911 - one return per state
-    """Return the status of NAME from its recorded template SRC and version COMMIT."""
+def classify(name: str, src: object, commit: object, versions: VersionBook) -> RepoStatus:  # noqa: PLR0911 - one return per state
+    """Return the status of NAME from its recorded template SRC and version COMMIT (among VERSIONS)."""
     template = "default" if src == CANONICAL_URL else printable(src or "unknown", 120)
     version = printable(commit, 60) if commit not in (None, "") else None
     base = RepoStatus(name, State.UNKNOWN, template, version)
@@ -159,29 +160,39 @@ def classify(name: str, src: object, commit: object, versions: Sequence[str]) ->
             state=State.ERROR,
             message=f"{ANSWERS_FILE} records no template source (_src_path): restore it",
         )
-    if src != CANONICAL_URL:
-        return replace(base, message="made from another template: status reads the bundled template's versions")
     if version is None:
         return replace(
             base, state=State.ERROR, message=f"{ANSWERS_FILE} records no template version (_commit): restore it"
         )
-    if not versions:
-        return replace(base, message="this mlscaffold ships no template versions")
-    if version == versions[-1]:
-        return replace(base, state=State.CURRENT)
-    if version in versions:
-        return replace(base, state=State.BEHIND, message=f"upgrade to {versions[-1]} available")
-    if _is_newer(version, versions[-1]):
-        return replace(
-            base, message=f"on {version}, newer than this mlscaffold ships: install a newer mlscaffold"
-        )
-    return replace(base, message=f"on {version}, which is no template version this mlscaffold knows")
+    try:
+        known, newest = versions.of(str(src))
+    except MlscaffoldError as caught:
+        return replace(base, message=str(caught))
+    ships = "this mlscaffold ships" if src == CANONICAL_URL else "its template has"
+    if newest is None:
+        return replace(base, message=f"{ships} no versions")
+    if version == newest or (version in known and _is_newer(version, newest)):
+        return replace(base, state=State.CURRENT, newest=newest)
+    if version in known:
+        return replace(base, state=State.BEHIND, newest=newest, message=f"upgrade to {newest} available")
+    if _is_newer(version, newest):
+        fix = ": install a newer mlscaffold" if src == CANONICAL_URL else ""
+        return replace(base, message=f"on {version}, newer than {ships}{fix}")
+    return replace(base, message=f"on {version}, which is no version {ships}")
 
 
-def bundled_versions() -> list[str]:
-    """Return the bundled template's versions, oldest first."""
-    with bundled_template() as bundle:
-        return list_versions(bundle)
+class DefaultOnly(VersionBook):
+    """The default template's versions; another template's are not read (`--org`: a file in a
+    repository must not make this machine reach an address it names)."""
+
+    def of(self, src: str) -> tuple[tuple[str, ...], str | None]:
+        """Return the default template's versions and newest; refuse any other template."""
+        if src != CANONICAL_URL:
+            raise MlscaffoldError(
+                "made from another template: `status --org` compares the default template only; "
+                "run `mlscaffold status` on a clone to compare it with its template's tags"
+            )
+        return super().of(src)
 
 
 def _summary(path: Path) -> CheckSummary:
@@ -192,7 +203,7 @@ def _summary(path: Path) -> CheckSummary:
     return CheckSummary(*(report.count(status) for status in Status))
 
 
-def _one_path(path: Path, versions: Sequence[str], with_check: bool) -> RepoStatus:
+def _one_path(path: Path, versions: VersionBook, with_check: bool) -> RepoStatus:
     name = str(path)
     if not path.is_dir():
         return RepoStatus(name, State.ERROR, message=f"{path} is not a directory: give a repository's path")
@@ -226,14 +237,14 @@ def path_status(
     progress: Progress | None = None,
 ) -> FleetStatus:
     """Return the status of each local repository in PATHS (errors become their lines)."""
-    versions = bundled_versions()
+    versions = VersionBook()
     chosen = list(paths)
     results = _run_all(chosen, lambda path: _one_path(path, versions, with_check), workers, progress)
     statuses = [
         result if isinstance(result, RepoStatus) else RepoStatus(str(path), State.ERROR, message=str(result))
         for path, result in zip(chosen, results, strict=True)
     ]
-    return FleetStatus("paths", versions[-1] if versions else None, tuple(statuses))
+    return FleetStatus("paths", versions.of(CANONICAL_URL)[1], tuple(statuses))
 
 
 def _run_all(
@@ -300,7 +311,7 @@ class _Clients:
 
 
 def _one_repository(
-    client: GitHubClient, repo: Repository, versions: Sequence[str], dispatch: bool
+    client: GitHubClient, repo: Repository, versions: VersionBook, dispatch: bool
 ) -> RepoStatus:
     if repo.default_branch is None:
         return RepoStatus(repo.full_name, State.ERROR, message="the API listed no valid default branch for it")
@@ -346,7 +357,7 @@ def org_status(
 
     Raise `MlscaffoldError` only when the listing itself cannot be read.
     """
-    versions = bundled_versions()
+    versions = DefaultOnly()
     lister = GitHubClient(token, api_url, HttpClient(deadline=deadline))
     try:
         listed = lister.list_repositories(owner)
@@ -368,7 +379,7 @@ def org_status(
     ]
     return FleetStatus(
         "org",
-        versions[-1] if versions else None,
+        versions.of(CANONICAL_URL)[1],
         tuple(statuses),
         org=owner,
         archived=len(listed) - len(active),

@@ -28,7 +28,7 @@ def _check_text(check: CheckSummary) -> str:
 
 def _version_text(repo: RepoStatus, newest: str | None) -> str:
     if repo.state is State.BEHIND:
-        return f"{repo.version} -> {newest}"
+        return f"{repo.version} -> {repo.newest or newest}"
     return repo.version or "-"
 
 
@@ -118,7 +118,7 @@ def _repo_dict(repo: RepoStatus, newest: str | None) -> dict[str, Any]:
         "state": repo.state.value,
         "template": repo.template,
         "version": repo.version,
-        "newest": newest if repo.state in (State.CURRENT, State.BEHIND) else None,
+        "newest": (repo.newest or newest) if repo.state in (State.CURRENT, State.BEHIND) else None,
         "upgrade_available": {State.CURRENT: False, State.BEHIND: True}.get(repo.state),
         "default_branch": repo.default_branch,
         "sync_pull_request": {"number": repo.sync_pull.number, "url": repo.sync_pull.url}

@@ -10,6 +10,7 @@ from mlscaffold.check._parse import dockerfile_stages, markdown_sections
 from mlscaffold.check._repo import RepoView
 
 from support.check_repos import SHA, commit_all, make_repo, write_files
+from support.git_worlds import make_git_template
 
 
 def test_dockerfile_stages_follow_escape_directive_continuations_and_comments() -> None:
@@ -98,11 +99,18 @@ def test_ci_rules_flag_write_all_top_level_writes_and_unpinned_docker(good_repo:
     assert messages["MLS502"].startswith("`.github/workflows/more.yml` grants write scopes to all its jobs")
 
 
-def test_sync_rule_warns_when_behind_or_foreign(good_repo: Path) -> None:
+def test_sync_rule_warns_when_behind_or_foreign(good_repo: Path, tmp_path: Path) -> None:
     write_files(good_repo, {".copier-answers.yml": "_commit: v0.1.0\n_src_path: gh:someone/else\n"})
     result = next(r for r in run_checks(good_repo).results if r.id == "MLS701")
     assert result.status is Status.WARNING
-    assert result.message.startswith("`.copier-answers.yml` records another template (gh:someone/else).")
+    # A remote template is not contacted while auditing: the rule says how to compare.
+    assert result.message.startswith("The project comes from gh:someone/else: `mlscaffold upgrade --check`")
+    template = make_git_template(tmp_path / "own-template", {"v1.0.0": "one", "v1.1.0": "two"})
+    write_files(good_repo, {".copier-answers.yml": f"_commit: v1.0.0\n_src_path: {template}\n"})
+    result = next(r for r in run_checks(good_repo).results if r.id == "MLS701")
+    assert result.message.startswith("The project is on v1.0.0; v1.1.0 is available.")
+    write_files(good_repo, {".copier-answers.yml": f"_commit: v1.1.0\n_src_path: {template}\n"})
+    assert next(r for r in run_checks(good_repo).results if r.id == "MLS701").status is Status.PASSED
     write_files(good_repo, {".copier-answers.yml": "- a list\n"})
     result = next(r for r in run_checks(good_repo).results if r.id == "MLS701")
     assert result.message.startswith("`.copier-answers.yml` is not a YAML mapping.")

@@ -18,6 +18,8 @@ from mlscaffold import cli
 from mlscaffold.cli import _status
 from mlscaffold.template import CANONICAL_URL
 
+from support.git_worlds import git, make_git_template
+
 runner = CliRunner()
 SCHEMA = json.loads(resources.files("mlscaffold").joinpath("status.schema.json").read_text(encoding="utf-8"))
 
@@ -45,7 +47,8 @@ def test_status_of_50_local_repositories_gives_each_its_version(
         assert entry["state"] == ("behind" if which == "older" else "current")
         assert entry["upgrade_available"] is (which == "older")
         assert entry["newest"] == newest
-        assert entry["check"]["failed"] == 0, entry
+        # A project on the older version still has the scoping draft without the MLS103 line.
+        assert entry["check"]["failed"] == (1 if which == "older" else 0), entry
         assert entry["check"]["passed"] > 20
     behind = sum(1 for which in local_fleet.values() if which == "older")
     assert data["summary"] == {
@@ -55,7 +58,7 @@ def test_status_of_50_local_repositories_gives_each_its_version(
         "unknown": 0,
         "not-generated": 0,
         "error": 0,
-        "check_failed": 0,
+        "check_failed": behind,
         "archived": 0,
     }
 
@@ -101,7 +104,8 @@ def test_status_reports_paths_that_are_not_projects_without_stopping(
     foreign = tmp_path / "foreign"
     shutil.copytree(next(iter(local_fleet)), foreign, symlinks=True)
     text = (foreign / ".copier-answers.yml").read_text(encoding="utf-8")
-    (foreign / ".copier-answers.yml").write_text(text.replace(CANONICAL_URL, "gh:acme/their-template"), "utf-8")
+    gone = str(tmp_path / "their-template")  # a template that was moved away
+    (foreign / ".copier-answers.yml").write_text(text.replace(CANONICAL_URL, gone), "utf-8")
     current = next(str(path) for path, which in local_fleet.items() if which == "newest")
     missing = tmp_path / "missing"
     result = status("--format", "json", current, str(plain), str(corrupt), str(foreign), str(missing))
@@ -114,7 +118,8 @@ def test_status_reports_paths_that_are_not_projects_without_stopping(
     assert states["corrupt"]["state"] == "error"
     assert "is corrupt (not a YAML mapping)" in states["corrupt"]["message"]
     assert states["foreign"]["state"] == "unknown"
-    assert states["foreign"]["template"] == "gh:acme/their-template"
+    assert states["foreign"]["template"] == gone
+    assert "does not exist on this machine" in states["foreign"]["message"]
     assert states["missing"]["state"] == "error"
     assert states["missing"]["check"] is None
     assert result.exit_code == 3  # plain fails check
@@ -169,3 +174,42 @@ def test_progress_bar_draws_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("CI")
     monkeypatch.setattr("sys.stderr", io.StringIO())
     assert _status._progress_bar() is None
+
+
+def test_status_compares_a_project_of_its_own_template_with_that_templates_tags(tmp_path: Path) -> None:
+    template = tmp_path / "their-template"
+    (template / "template").mkdir(parents=True)
+    answers = "{{ _copier_answers | to_nice_yaml -}}\n"
+    (template / "template" / "{{_copier_conf.answers_file}}.jinja").write_text(answers, encoding="utf-8")
+    make_git_template(template, {"v1.0.0": "one", "v1.1.0": "two"})
+    projects = []
+    for name, tag in (("on-old", "v1.0.0"), ("on-new", "v1.1.0")):
+        made = runner.invoke(
+            cli.app,
+            [
+                "new",
+                str(tmp_path / name),
+                "--template",
+                str(template),
+                "--vcs-ref",
+                tag,
+                "--defaults",
+                "--no-lock",
+            ],
+        )
+        assert made.exit_code == 0, made.output
+        projects.append(str(tmp_path / name))
+    result = status("--format", "json", "--no-check", *projects)
+    data = json.loads(result.stdout)
+    jsonschema.validate(data, SCHEMA)
+    old, new = data["repositories"]
+    assert (old["state"], old["version"], old["newest"]) == ("behind", "v1.0.0", "v1.1.0")
+    assert old["template"] == str(template)
+    assert (new["state"], new["version"]) == ("current", "v1.1.0")
+    assert result.exit_code == 3
+    # A new tag of the template is an upgrade for both.
+    (template / "template" / "README.md").write_text("three\n", encoding="utf-8")
+    git("commit", "-qam", "v1.2.0", cwd=template)
+    git("tag", "v1.2.0", cwd=template)
+    data = json.loads(status("--format", "json", "--no-check", *projects).stdout)
+    assert [entry["state"] for entry in data["repositories"]] == ["behind", "behind"]

@@ -4,11 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from mlscaffold.errors import MlscaffoldError
-from mlscaffold.status import State, classify, parse_answers, printable
+from mlscaffold.errors import MlscaffoldError, TemplateNotFoundError
+from mlscaffold.origin import VersionBook
+from mlscaffold.status import DefaultOnly, State, classify, parse_answers, printable
 from mlscaffold.template import CANONICAL_URL
 
-VERSIONS = ["v0.1.0", "v0.2.0", "v0.3.0"]
+VERSIONS = ("v0.1.0", "v0.2.0", "v0.3.0")
+
+
+class Book(VersionBook):
+    """Versions by template source, without reading any template."""
+
+    def __init__(self, **by_source: tuple[str, ...]) -> None:
+        super().__init__()
+        self.by_source = {CANONICAL_URL: VERSIONS, **by_source}
+
+    def of(self, src: str) -> tuple[tuple[str, ...], str | None]:
+        if src not in self.by_source:
+            raise TemplateNotFoundError(f"Template {src} does not exist on this machine")
+        found = self.by_source[src]
+        return found, next((v for v in reversed(found) if "rc" not in v), found[-1] if found else None)
 
 
 @pytest.mark.parametrize(
@@ -21,15 +36,19 @@ VERSIONS = ["v0.1.0", "v0.2.0", "v0.3.0"]
             CANONICAL_URL,
             "0f3c2a1",
             State.UNKNOWN,
-            "on 0f3c2a1, which is no template version this mlscaffold knows",
+            "on 0f3c2a1, which is no version this mlscaffold ships",
         ),
         (CANONICAL_URL, None, State.ERROR, "records no template version (_commit)"),
         (None, "v0.1.0", State.ERROR, "records no template source (_src_path)"),
-        ("gh:acme/tpl", "v1.0.0", State.UNKNOWN, "made from another template"),
+        ("/srv/tpl", "v1.0.0", State.BEHIND, "upgrade to v1.1.0 available"),
+        ("/srv/tpl", "v1.1.0", State.CURRENT, None),
+        ("/srv/tpl", "v2.0.0rc1", State.CURRENT, None),  # a pre-release after the newest release
+        ("/srv/tpl", "v3.0.0", State.UNKNOWN, "on v3.0.0, newer than its template has"),
+        ("/gone/tpl", "v1.0.0", State.UNKNOWN, "does not exist on this machine"),
     ],
 )
 def test_classify_each_state(src: str | None, commit: str | None, state: State, message: str | None) -> None:
-    status = classify("repo", src, commit, VERSIONS)
+    status = classify("repo", src, commit, Book(**{"/srv/tpl": ("v1.0.0", "v1.1.0", "v2.0.0rc1")}))
     assert status.state is state
     if message is None:
         assert status.message is None
@@ -40,7 +59,13 @@ def test_classify_each_state(src: str | None, commit: str | None, state: State, 
 
 
 def test_classify_without_shipped_versions_is_unknown() -> None:
-    assert classify("repo", CANONICAL_URL, "v0.1.0", []).state is State.UNKNOWN
+    assert classify("repo", CANONICAL_URL, "v0.1.0", Book(**{CANONICAL_URL: ()})).state is State.UNKNOWN
+
+
+def test_org_status_reads_no_other_template() -> None:
+    status = classify("repo", "https://attacker.example/tpl.git", "v1.0.0", DefaultOnly())
+    assert status.state is State.UNKNOWN
+    assert status.message is not None and "run `mlscaffold status` on a clone" in status.message
 
 
 def test_parse_answers_refuses_what_is_not_a_mapping() -> None:

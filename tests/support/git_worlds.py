@@ -39,7 +39,7 @@ def git(*args: str, cwd: Path) -> str:
 
 def make_git_template(root: Path, readmes: dict[str, str]) -> Path:
     """Create a copier template repository with one tagged commit per README text."""
-    (root / "template").mkdir(parents=True)
+    (root / "template").mkdir(parents=True, exist_ok=True)
     (root / "copier.yml").write_text(
         "_subdirectory: template\nproject_name:\n  type: str\n  default: demo\n", encoding="utf-8"
     )

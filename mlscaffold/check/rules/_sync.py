@@ -30,9 +30,9 @@ class MLS701(Sync):
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
         Keep the project on the newest template: `mlscaffold upgrade` merges what changed
-        since the recorded version (conflicts are listed, nothing is lost). A repository that
-        did not come from mlscaffold can adopt it by generating a project with `mlscaffold new`
-        and moving its code in. This rule only warns.
+        since the recorded version (conflicts are listed, nothing is lost), from mlscaffold's
+        template or your own. A repository no template made comes under one with
+        `mlscaffold adopt`. This rule only warns.
         """
         if not ml_repo.is_file(ANSWERS_FILE) and ml_repo.outside(ANSWERS_FILE) is None:
             return cls.fail(f"`{ANSWERS_FILE}` is missing: no template version is recorded.")
@@ -48,21 +48,31 @@ class MLS701(Sync):
 
 def _out_of_date(answers: dict[str, Any]) -> str | None:
     """Say how the template version recorded in ANSWERS falls short, or None when it is the newest."""
-    from mlscaffold.template import CANONICAL_URL
-    from mlscaffold.versions import list_template_versions
+    from mlscaffold.origin import open_origin
+    from mlscaffold.template import CANONICAL_URL, is_remote
 
+    source, current = answers.get("_src_path"), answers.get("_commit")
+    if not source or current is None:
+        missing = "template (`_src_path`)" if not source else "template version (`_commit`)"
+        return f"`{ANSWERS_FILE}` records no {missing}."
+    source, current = str(source), str(current)
+    if source != CANONICAL_URL and is_remote(source):
+        # Auditing must not make this machine reach an address a repository names.
+        return (
+            f"The project comes from {source}: `mlscaffold upgrade --check` compares {current} with its tags."
+        )
     try:
-        report = list_template_versions()
+        with open_origin(source, render=False) as origin:
+            versions, newest = origin.versions, origin.newest
     except MlscaffoldError as error:
         return str(error)
-    source, current = answers.get("_src_path"), answers.get("_commit")
-    if source != CANONICAL_URL:
-        return f"`{ANSWERS_FILE}` records another template ({source or 'unknown'})."
-    if current is None:
-        return f"`{ANSWERS_FILE}` records no template version (`_commit`)."
-    current = str(current)
-    if current not in report.versions:
-        return f"The project is on {current}, which this mlscaffold does not ship: install a newer one."
-    if current != report.newest:
-        return f"The project is on {current}; {report.newest} is available."
+    ships = (
+        "this mlscaffold does not ship: install a newer one"
+        if source == CANONICAL_URL
+        else "its template lacks"
+    )
+    if current not in versions:
+        return f"The project is on {current}, which {ships}."
+    if newest is not None and current != newest:
+        return f"The project is on {current}; {newest} is available."
     return None
