@@ -24,16 +24,15 @@ def test_generated_docs_are_up_to_date() -> None:
     assert generator.stale_pages() == [], "run: python scripts/gen_docs.py"
 
 
-def test_generated_docs_drift_is_detected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_generated_docs_drift_is_detected(tmp_path: Path) -> None:
     generator = load_generator()
     copy_checkout(tmp_path)
-    monkeypatch.setattr(generator, "ROOT", tmp_path)
-    assert generator.stale_pages() == []
+    assert generator.stale_pages(tmp_path) == []
     page = tmp_path / "docs" / "rules.md"
     page.write_text(page.read_text(encoding="utf-8").replace("MLS101", "MLS100", 1), encoding="utf-8")
-    assert generator.stale_pages() == ["docs/rules.md"]
+    assert generator.stale_pages(tmp_path) == ["docs/rules.md"]
     page.unlink()
-    assert generator.stale_pages() == ["docs/rules.md"]
+    assert generator.stale_pages(tmp_path) == ["docs/rules.md"]
 
 
 def test_rules_page_documents_every_rule_with_its_fix() -> None:
@@ -171,13 +170,10 @@ def run_gen_docs(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_workflows_page_tables_inputs_secrets_outputs_of_reusable_workflows(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_workflows_page_tables_inputs_secrets_outputs_of_reusable_workflows(tmp_path: Path) -> None:
     generator = load_generator()
     write_github_fixture(tmp_path)
-    monkeypatch.setattr(generator, "ROOT", tmp_path)
-    page = generator.workflows_page()
+    page = generator.workflows_page(tmp_path)
     assert "### `train.yml`: Train" in page
     assert "Reusable training for a generated project." in page
     assert "uses: mlscaffold/mlscaffold" not in page  # the header's usage line is replaced by the OWNER form
@@ -193,12 +189,9 @@ def test_workflows_page_tables_inputs_secrets_outputs_of_reusable_workflows(
     assert "| `uv-sync-flags` | The flags uv sync ran with. |" in page
 
 
-def test_workflows_page_without_github_is_empty_but_valid(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_workflows_page_without_github_is_empty_but_valid(tmp_path: Path) -> None:
     generator = load_generator()
-    monkeypatch.setattr(generator, "ROOT", tmp_path)
-    page = generator.workflows_page()
+    page = generator.workflows_page(tmp_path)
     assert "None yet: no workflow under `.github/workflows/` is triggered by `workflow_call`." in page
     assert "None yet: no `.github/actions/*/action.yml`." in page
 
@@ -264,13 +257,12 @@ def test_template_page_documents_every_question_and_file() -> None:
     assert "'PACKAGE_NAME' is a Python keyword and cannot be imported" in page
 
 
-def test_template_page_refuses_a_file_nobody_described(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_template_page_refuses_a_file_nobody_described(tmp_path: Path) -> None:
     generator = load_generator()
     shutil.copytree(ROOT / "templates" / "default", tmp_path / "templates" / "default")
     (tmp_path / "templates" / "default" / "template" / "mystery.cfg").write_text("x = 1\n", encoding="utf-8")
-    monkeypatch.setattr(generator, "ROOT", tmp_path)
     with pytest.raises(SystemExit, match=r"mystery\.cfg: add what it is for to FILE_STANDARDS"):
-        generator.template_page()
+        generator.template_page(tmp_path)
 
 
 @pytest.mark.parametrize(
@@ -290,9 +282,9 @@ def test_validator_messages_are_the_branch_texts(validator: str | None, messages
     assert load_generator().validator_messages(validator) == messages
 
 
-def test_modules_page_follows_the_layers_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_modules_page_follows_the_layers_contract(tmp_path: Path) -> None:
     generator = load_generator()
-    page = generator.modules_page()
+    page = generator.modules_page(ROOT)
     assert "2. `mlscaffold.cli`" in page
     assert "1. `mlscaffold.check._runner`, `mlscaffold.check._plugin`" in page
     assert "| `mlscaffold.errors` |" in page
@@ -305,5 +297,4 @@ def test_modules_page_follows_the_layers_contract(tmp_path: Path, monkeypatch: p
         pyproject.replace('  "cli",\n', '  "cli",\n  "report",\n', 1),
         encoding="utf-8",
     )
-    monkeypatch.setattr(generator, "ROOT", tmp_path)
-    assert "3. `mlscaffold.report`" in generator.modules_page()
+    assert "3. `mlscaffold.report`" in generator.modules_page(tmp_path)
