@@ -49,7 +49,8 @@ def _git(*args: str, cwd: Path | None = None) -> str:
             ["git", *args], cwd=cwd, capture_output=True, text=True, check=False, timeout=60
         )
     except FileNotFoundError:
-        raise RegistryError("git is not installed: the registry keeps versions in git tags")
+        message = "git is not installed: the registry keeps versions in git tags"
+        raise RegistryError(message) from None
     if proc.returncode != 0:
         detail = (proc.stderr.strip().splitlines() or ["no message"])[-1]
         raise RegistryError(f"git {args[0]} failed: {detail}")
