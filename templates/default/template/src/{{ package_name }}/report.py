@@ -28,13 +28,14 @@ def model_card_metrics(result: Any, params: dict[str, Any]) -> str:
     for name, value in result.metrics.items():
         lines.append(f"| {name} | {_value(value)} | {_value(result.baseline.get(name))} |")
     latency = result.latency
-    budget = params.get("latency_budget_ms")
+    budget = params.get("latency_budget_ms", "none")
     lines += [
         "",
         "## Inference speed (this machine)",
         "",
         f"- one record: p50 {latency['single_p50_ms']:.2f} ms,"
-        f" p95 {latency['single_p95_ms']:.2f} ms (budget: {budget if budget is not None else 'none'} ms, `evaluate.latency_budget_ms`)",
+        f" p95 {latency['single_p95_ms']:.2f} ms (budget: {budget} ms,"
+        " `evaluate.latency_budget_ms`)",
         f"- a batch of {int(latency['batch_rows'])} records: p50 {latency['batch_p50_ms']:.2f} ms,"
         f" p95 {latency['batch_p95_ms']:.2f} ms",
         "",
