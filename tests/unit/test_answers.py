@@ -119,6 +119,7 @@ def test_package_name_derived_from_project_name(
         ({"sensitive_features": "segment; rm -rf"}, "is not a comma-separated list of column names"),
         ({"sensitive_features": "segment,,region"}, "is not a comma-separated list of column names"),
         ({"sensitive_features": "1st"}, "is not a comma-separated list of column names"),
+        ({"sensitive_features": "segment\nregion"}, "this answer is one line of plain text"),
         ({"container_registry": "https://ghcr.io/x"}, "is not a registry path like ghcr.io/my-org"),
         ({"container_registry": "ghcr.io/My-Org"}, "is not a registry path"),
         ({"container_registry": "ghcr.io/team/"}, "is not a registry path"),
