@@ -258,7 +258,7 @@ def test_pre_commit_config_is_valid_with_the_required_hooks(rendered: tuple[Path
 def test_dvc_pipeline_is_driven_by_params_and_outputs_are_git_ignored(
     rendered: tuple[Path, dict[str, Any]],
 ) -> None:
-    project, _ = rendered
+    project, answers = rendered
     pipeline = load_yaml(project / "dvc.yaml")["stages"]
     params = load_yaml(project / "params.yaml")
     assert list(pipeline) == ["make_data", "prepare", "train", "evaluate"]
@@ -275,7 +275,7 @@ def test_dvc_pipeline_is_driven_by_params_and_outputs_are_git_ignored(
     assert "reports/plots/predictions.csv" in evaluate["plots"][0]
     # The model's metadata is a DVC output beside it, and training reruns when the code defining
     # the features (data.py) or the paths (config.py) changes.
-    package = project.name.replace("-", "_")
+    package = answers["package_name"]
     assert {f"src/{package}/data.py", f"src/{package}/config.py"} <= set(pipeline["train"]["deps"])
     outs = [out for stage in pipeline.values() for out in stage.get("outs", []) if isinstance(out, str)]
     assert outs == [
