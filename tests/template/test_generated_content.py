@@ -287,7 +287,7 @@ def test_dvc_pipeline_is_driven_by_params_and_outputs_are_git_ignored(
     ]
     reports = [next(iter(out)) for out in evaluate["outs"]]
     assert reports == ["reports/importance.json", "reports/model_card_metrics.md"]
-    assert all(out[name]["cache"] is False for out, name in zip(evaluate["outs"], reports))
+    assert all(out[name]["cache"] is False for out, name in zip(evaluate["outs"], reports, strict=True))
     for out in outs:
         assert git("check-ignore", "-q", out, cwd=project) == "", out
     for report in ["reports/metrics.json", "reports/fairness.json", *reports]:
