@@ -100,7 +100,12 @@ def find(name: str, version: str, cwd: Path | None = None) -> Version:
 
 
 def _check_committed(cwd: Path | None) -> str:
-    head = _git("rev-parse", "--verify", "--quiet", "HEAD", cwd=cwd).strip()
+    try:
+        head = _git("rev-parse", "--verify", "--quiet", "HEAD", cwd=cwd).strip()
+    except RegistryError:
+        raise RegistryError(
+            f"this repository has no commit yet: commit {', '.join(TRACKED)} first"
+        ) from None
     changed = _git("status", "--porcelain", "--", *TRACKED, cwd=cwd).strip()
     if changed:
         raise RegistryError(
