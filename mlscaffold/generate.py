@@ -108,7 +108,12 @@ def _next_steps(path_label: str, project: Path) -> tuple[str, ...]:
         targets = set(re.findall(r"^([a-z][a-z-]*):", makefile.read_text(encoding="utf-8"), re.M))
         steps += [f"make {name}" for name in _MAKE_STEPS if name in targets]
     if (project / "docs" / "scoping.md").is_file():
-        steps.append("fill in docs/scoping.md with your team before writing model code")
+        step = "fill in docs/scoping.md with your team before writing model code"
+        pyproject = project / "pyproject.toml"
+        if pyproject.is_file() and re.search(r"^MLS103 *=", pyproject.read_text(encoding="utf-8"), re.M):
+            # The template ignores MLS103 until the draft is filled in, so CI starts green.
+            step += ", then delete its MLS103 line from pyproject.toml so `mlscaffold check` holds it"
+        steps.append(step)
     return tuple(steps)
 
 

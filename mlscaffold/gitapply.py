@@ -1,4 +1,4 @@
-"""The one step that changes a project's repository during `upgrade`, rolled back on failure.
+"""The one step that changes a project's repository during `upgrade` (and `adopt`), rolled back on failure.
 
 Its objects arrive through git (`unpack-objects`, which writes each under a
 temporary name and renames it); then the work tree, the index (built in a
@@ -43,6 +43,7 @@ class FinalStep:
     commit_message: str | None = None
     verify: bool = True
     commit_env: Mapping[str, str] = field(default_factory=dict)
+    command: str = "upgrade"  # what the messages call the change
 
 
 class _Undo:
@@ -105,7 +106,7 @@ class _Undo:
                     directory.rmdir()
 
 
-def _take_index_lock(project: Path, dot_git: Path) -> Path:
+def _take_index_lock(project: Path, dot_git: Path, command: str) -> Path:
     """Take the project's index.lock as git does (exclusive creation), so no git command runs meanwhile."""
     lock = dot_git / "index.lock"
     try:
@@ -113,7 +114,7 @@ def _take_index_lock(project: Path, dot_git: Path) -> Path:
     except FileExistsError:
         raise MlscaffoldError(
             f"{lock} exists: another git command is running in {project}, or one crashed; "
-            "when none is running, delete that file and run the upgrade again. Nothing was changed."
+            f"when none is running, delete that file and run the {command} again. Nothing was changed."
         ) from None
     os.close(fd)
     return lock
@@ -130,12 +131,28 @@ def _record_unmerged(project: Path, step: FinalStep, env: Mapping[str, str]) -> 
     run_git(["update-index", "-z", "--index-info"], project, env=env, input_bytes="".join(lines).encode())
 
 
+def _link_on_the_way(project: Path, path: str) -> Path | None:
+    """Return the first symlink or file among PATH's parents inside PROJECT (None: all directories)."""
+    current = project
+    for part in Path(path).parts[:-1]:
+        current = current / part
+        if current.is_symlink() or (os.path.lexists(current) and not current.is_dir()):
+            return current
+    return None
+
+
 def _write_beside(project: Path, step: FinalStep, undo: _Undo) -> None:
     """Write the template's versions of files in the way beside them (temporary name, then rename)."""
     for path, (mode, blob) in step.beside.items():
         target = project / path
+        link = _link_on_the_way(project, path)
+        if link is not None:  # an ignored symlink: writing there could land outside the repository
+            raise MlscaffoldError(
+                f"{link} is a symlink or a file where the template writes {path}: "
+                f"move it away and run the {step.command} again"
+            )
         if os.path.lexists(target):  # ignored by the repository, so the clean check let it be
-            raise MlscaffoldError(f"{target} exists: move it away and run the upgrade again")
+            raise MlscaffoldError(f"{target} exists: move it away and run the {step.command} again")
         target.parent.mkdir(parents=True, exist_ok=True)
         content = run_git(["cat-file", "blob", blob], project).stdout
         temporary = target.with_name(f".{target.name}.mlscaffold-tmp")
@@ -148,7 +165,7 @@ def _write_beside(project: Path, step: FinalStep, undo: _Undo) -> None:
 def _apply(project: Path, step: FinalStep) -> str | None:
     """Change the project to STEP's result; roll back and raise on failure. Return the commit made."""
     dot_git = git_dir(project)
-    lock = _take_index_lock(project, dot_git)
+    lock = _take_index_lock(project, dot_git, step.command)
     next_index = dot_git / f"mlscaffold-index-{os.getpid()}"
     undo = _Undo(project, step)
     env = {"GIT_INDEX_FILE": str(next_index)}
@@ -178,7 +195,7 @@ def _apply(project: Path, step: FinalStep) -> str | None:
         undo.rollback()
         if "nothing was changed" in str(caught):
             raise
-        raise MlscaffoldError(f"{caught}; the upgrade was undone: nothing was changed.") from None
+        raise MlscaffoldError(f"{caught}; the {step.command} was undone: nothing was changed.") from None
     except BaseException:
         undo.rollback()
         raise
@@ -203,12 +220,12 @@ def _commit(project: Path, step: FinalStep, env: Mapping[str, str]) -> str:
         ]
         raise GitError(
             f"git commit failed ({'; '.join(detail[-3:]) or f'exit status {proc.returncode}'}); "
-            "the upgrade was undone: nothing was changed."
+            f"the {step.command} was undone: nothing was changed."
         )
     return git_text(["rev-parse", "HEAD"], project)
 
 
-def _detached(work: Callable[[], str | None]) -> str | None:
+def _detached(work: Callable[[], str | None], command: str = "upgrade") -> str | None:
     """Run WORK in a child process of its own session, wait for it, and return its result.
 
     A signal sent to mlscaffold (or its process group, as Ctrl-C is) does not reach the
@@ -244,15 +261,15 @@ def _detached(work: Callable[[], str | None]) -> str | None:
     os.waitpid(pid, 0)
     if not chunks:  # the child was killed from outside: what it had done is unknown here
         raise MlscaffoldError(
-            "the final step of the upgrade was killed: it may be partly written; check `git status` "
-            "(its index.lock may need deleting) before running the upgrade again."
+            f"the final step of the {command} was killed: it may be partly written; check `git status` "
+            f"(its index.lock may need deleting) before running the {command} again."
         )
     outcome = json.loads(b"".join(chunks))
     if "error" in outcome:
         raise MlscaffoldError(outcome["error"])
     if "bug" in outcome:
         raise MlscaffoldError(
-            f"the final step of the upgrade failed ({outcome['bug']}) and was undone: report this as a bug."
+            f"the final step of the {command} failed ({outcome['bug']}) and was undone: report this as a bug."
         )
     result = outcome["ok"]
     return str(result) if result is not None else None
@@ -264,6 +281,6 @@ def apply_upgrade(project: Path, step: FinalStep, on_applied: Callable[[str | No
     Stop signals are held until ON_APPLIED has recorded the outcome, so what is reported is true.
     """
     with held_signals():
-        made = _detached(lambda: _apply(project, step))
+        made = _detached(lambda: _apply(project, step), step.command)
         on_applied(made)
     return made

@@ -12,6 +12,8 @@ line, not a traceback.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import re
 import time
@@ -29,6 +31,7 @@ __all__ = [
     "DEFAULT_API_URL",
     "GitHubClient",
     "PullRequest",
+    "Repository",
     "api_url_from",
     "parse_repository",
     "validate_api_url",
@@ -40,6 +43,11 @@ API_URL_ENV = "GITHUB_API_URL"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 _WEB_URL = re.compile(r"https?://[^\s<>\"'`]{1,2000}")
 _REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+_OWNER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})")
+_BRANCH = re.compile(r"(?!.*\.\.)[A-Za-z0-9._][A-Za-z0-9._/+-]{0,254}")
+_PER_PAGE = 100
+# An organisation with more repositories than this is not read to its end (GitHub's own orgs hold ~500).
+_MAX_PAGES = 200
 
 
 def api_url_from(env: Mapping[str, str]) -> str:
@@ -95,6 +103,15 @@ def parse_repository(value: str) -> tuple[str, str]:
         )
     owner, name = value.split("/")
     return owner, name
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A repository of an organisation's listing: OWNER/NAME, its default branch (None: not valid)."""
+
+    full_name: str
+    default_branch: str | None
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -169,13 +186,15 @@ class GitHubClient:
         self.http = http if http is not None else HttpClient()
         self.http.headers = {**self.http.headers, **headers}
 
-    def _call(self, method: str, path: str, what: str, repo: str, **kwargs: Any) -> Response:
+    def _call(
+        self, method: str, path: str, what: str, repo: str, advice: str | None = None, **kwargs: Any
+    ) -> Response:
         response = self.http.request(method, f"{self.api_url}{path}", **kwargs)
         if not response.is_success:
-            self._fail(response, what, repo)
+            self._fail(response, what, repo, advice)
         return response
 
-    def _fail(self, response: Response, what: str, repo: str) -> NoReturn:
+    def _fail(self, response: Response, what: str, repo: str, advice: str | None = None) -> NoReturn:
         detail = _message(response)
         detail = f": {detail}" if detail else ""
         if _is_rate_limited(response):
@@ -189,8 +208,12 @@ class GitHubClient:
             )
         if response.status == 403:
             raise GitHubError(
-                f"GitHub refused to {what} in {repo} (403{detail}): give the token contents: write and "
-                "pull-requests: write, and allow GitHub Actions to create pull requests in the settings."
+                f"GitHub refused to {what} in {repo} (403{detail}): "
+                + (
+                    advice
+                    or "give the token contents: write and pull-requests: write, and allow GitHub "
+                    "Actions to create pull requests in the settings."
+                )
             )
         if response.status == 404:
             raise GitHubError(
@@ -218,6 +241,11 @@ class GitHubClient:
             if ref.get("ref") == head:
                 return dict(pull)
         return None
+
+    def find_pull(self, repo: str, head: str, base: str) -> tuple[int, str] | None:
+        """Return the number and URL of the open pull request from HEAD into BASE, if there is one."""
+        found = self.find_pull_request(repo, head, base)
+        return None if found is None else self._pull(found, "list pull requests", repo)
 
     def _malformed(self, expected: str, what: str, repo: str) -> GitHubError:
         return GitHubError(
@@ -274,3 +302,80 @@ class GitHubClient:
         )
         updated, url = self._pull(response.data, "update a pull request", repo)
         return PullRequest(updated, url, "updated")
+
+    def list_repositories(self, owner: str) -> list[Repository]:
+        """Return the repositories of organisation (or user) OWNER, every page, in the API's order."""
+        if not _OWNER.fullmatch(owner):
+            raise UsageError(f"'{owner[:60]}' is not a GitHub organisation or user name: give it as OWNER.")
+        path = f"/orgs/{owner}/repos"
+        found: dict[str, Repository] = {}
+        for page in range(1, _MAX_PAGES + 1):
+            params = {"per_page": str(_PER_PAGE), "page": str(page), "type": "all"}
+            response = self.http.request("GET", f"{self.api_url}{path}", params=params)
+            if response.status == 404 and page == 1 and path.startswith("/orgs/"):
+                path = f"/users/{owner}/repos"  # a user account, not an organisation
+                response = self.http.request("GET", f"{self.api_url}{path}", params=params)
+            if not response.is_success:
+                self._fail(response, "list the repositories", owner, "give the token metadata: read.")
+            if not isinstance(response.data, list):
+                raise self._malformed("a list of repositories", "list the repositories", owner)
+            for entry in response.data:
+                repository = self._repository(entry, owner)
+                found.setdefault(repository.full_name, repository)
+            if len(response.data) < _PER_PAGE:
+                break
+        return list(found.values())
+
+    def _repository(self, entry: Any, owner: str) -> Repository:
+        name = entry.get("name") if isinstance(entry, Mapping) else None
+        if not isinstance(name, str) or not _REPOSITORY.fullmatch(f"{owner}/{name}"):
+            raise self._malformed(
+                "a list of repositories (each with a valid `name`)", "list the repositories", owner
+            )
+        branch = entry.get("default_branch")
+        valid = (
+            isinstance(branch, str) and _BRANCH.fullmatch(branch) and not branch.endswith((".lock", "/", "."))
+        )
+        return Repository(f"{owner}/{name}", branch if valid else None, entry.get("archived") is True)
+
+    def read_file(self, repo: str, path: str, ref: str) -> str | None:
+        """Return the UTF-8 text of PATH at REF in REPO, or None when there is no such file."""
+        what = f"read {path}"
+        response = self.http.request("GET", f"{self.api_url}/repos/{repo}/contents/{path}", params={"ref": ref})
+        if response.status == 404:
+            return None
+        if not response.is_success:
+            self._fail(response, what, repo, "give the token contents: read.")
+        data = response.data
+        content = data.get("content") if isinstance(data, Mapping) else None
+        if not isinstance(data, Mapping) or data.get("type") != "file" or not isinstance(content, str):
+            raise self._malformed(f"the content of the file {path}", what, repo)
+        if data.get("encoding") != "base64":
+            raise GitHubError(f"{path} in {repo} is too large to read through the API (over 1 MB): shrink it.")
+        try:
+            return base64.b64decode("".join(content.split()), validate=True).decode("utf-8")
+        except (binascii.Error, ValueError):
+            raise GitHubError(
+                f"{path} in {repo} did not arrive as valid base64 UTF-8 text from {self.api_url}: "
+                "check the file (it must be UTF-8) and --api-url."
+            ) from None
+
+    def dispatch_workflow(self, repo: str, workflow: str, ref: str) -> None:
+        """Start WORKFLOW (a file name in .github/workflows) of REPO on branch REF (`workflow_dispatch`)."""
+        response = self.http.request(
+            "POST", f"{self.api_url}/repos/{repo}/actions/workflows/{workflow}/dispatches", json={"ref": ref}
+        )
+        if response.is_success:
+            return
+        detail = _message(response)
+        if response.status == 404 and not _is_rate_limited(response):
+            raise GitHubError(
+                f"{repo} has no workflow {workflow} on {ref}, or the token cannot see it (404): "
+                "upgrade the repository by hand once, or give the token actions: write."
+            )
+        if response.status == 422:
+            raise GitHubError(
+                f"GitHub would not start {workflow} in {repo} (422: {detail}): "
+                "the workflow needs a `workflow_dispatch:` trigger; upgrade the repository by hand once."
+            )
+        self._fail(response, f"start {workflow}", repo, "give the token actions: write.")

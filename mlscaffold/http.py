@@ -141,6 +141,10 @@ class HttpClient:
             self._session.close()
             self._session = None
 
+    def restart_deadline(self) -> None:
+        """Give the requests from now on a fresh DEADLINE (one client serving many repositories in turn)."""
+        self._ends_at = None
+
     def _remaining(self) -> float:
         if self._ends_at is None:
             self._ends_at = self.monotonic() + self.deadline

@@ -80,11 +80,24 @@ def held_signals() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    # Blocked in this thread, so children started in the block (git) inherit the mask and
+    # finish their step; recorded, not raised, because a process-directed signal can land
+    # on another thread (a thread pool, an HTTP client) that runs Python's handler anyway.
+    arrived: list[int] = []
+    handlers = {number: signal.getsignal(number) for number in STOP_SIGNALS}
+    for number, handler in handlers.items():
+        if handler is not None:
+            signal.signal(number, lambda signalled, _frame: arrived.append(signalled))
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a pending signal is recorded now
+        for number, handler in handlers.items():
+            if handler is not None:
+                signal.signal(number, handler)
+        for signalled in dict.fromkeys(arrived):
+            signal.raise_signal(signalled)
 
 
 def remove_path(path: Path) -> None:

@@ -107,6 +107,8 @@ def rules_page() -> str:
                 "",
                 fix_text(rule),
             ]
+            if rule.audits:
+                lines += ["", "*Audits* " + ", ".join(code(glob) for glob in rule.audits) + "."]
             if rule.requires:
                 after = ", ".join(f"[{r}](#{r})" for r in sorted(rule.requires))
                 lines += ["", f"*Runs after* {after} passes."]
@@ -218,82 +220,57 @@ def cli_page() -> str:
 
 TEMPLATE = Path("templates") / "default"
 
-# What each rendered file is for: (glob over the rendered path, the standard it serves, the check rules
-# that audit it). A file no pattern matches stops the build: say what it is for here.
+# What each rendered file is for: (glob over the rendered path, the standard it serves). A file no
+# pattern matches stops the build: say what it is for here. The rules that audit a file come from the
+# rules' own `audits`.
 # The .github patterns are for issue 5's workflow callers; a pattern may match nothing.
-FILE_STANDARDS: list[tuple[str, str, str]] = [
-    (
-        ".copier-answers.yml",
-        "Template sync: the answers and the exact template version, for `upgrade`",
-        "MLS701",
-    ),
-    (".dockerignore", "Container: keeps git history, data, models and secrets out of the image", "MLS404"),
-    (".dvc/*", "Data and model versioning: DVC initialised, the remote from the answers", "MLS201 MLS205"),
-    (".dvcignore", "Data and model versioning: DVC initialised", "MLS201"),
-    (".github/dependabot.yml", "CI/CD: dependency, action and base-image updates", ""),
-    (
-        ".github/zizmor.yml",
-        "CI/CD: zizmor policy (mlscaffold's workflows by tag, every other action by SHA)",
-        "MLS503",
-    ),
-    (
-        ".github/workflows/*",
-        "CI/CD: calls mlscaffold's reusable workflows pinned to the release",
-        "MLS501 MLS502 MLS504",
-    ),
-    (".gitignore", "Data and model versioning: data, models and reports stay out of git", "MLS204"),
-    (
-        ".pre-commit-config.yaml",
-        "Security and tooling: ruff, nbstripout, secret detection, large-file guard",
-        "MLS601 MLS602",
-    ),
-    (".python-version", "Tooling: the Python version uv, CI and the container use", ""),
+FILE_STANDARDS: list[tuple[str, str]] = [
+    (".copier-answers.yml", "Template sync: the answers and the exact template version, for `upgrade`"),
+    (".dockerignore", "Container: keeps git history, data, models and secrets out of the image"),
+    (".dvc/*", "Data and model versioning: DVC initialised, the remote from the answers"),
+    (".dvcignore", "Data and model versioning: DVC initialised"),
+    (".github/dependabot.yml", "CI/CD: dependency, action and base-image updates"),
+    (".github/zizmor.yml", "CI/CD: zizmor policy (mlscaffold's workflows by tag, every other action by SHA)"),
+    (".github/workflows/*", "CI/CD: calls mlscaffold's reusable workflows pinned to the release"),
+    (".gitignore", "Data and model versioning: data, models and reports stay out of git"),
+    (".pre-commit-config.yaml", "Security and tooling: ruff, nbstripout, secret detection, large-file guard"),
+    (".python-version", "Tooling: the Python version uv, CI and the container use"),
     (
         ".secrets.baseline",
         "Security: detect-secrets' baseline (empty when generated); a secret not in it fails the commit",
-        "MLS601",
     ),
     (
         "Dockerfile",
         "Container: multi-stage uv build, images pinned by tag and digest, non-root user, HEALTHCHECK",
-        "MLS401 MLS402 MLS403",
     ),
-    ("LICENSE", "Licensing: the license chosen in the answers", "MLS604"),
-    ("Makefile", "Tooling: the task runner (`make help`); every target wraps `uv run`", "MLS305"),
-    ("README.md", "Tooling: how to set up, run, test, serve and upgrade the project", ""),
-    ("data/*/.gitignore", "Data and model versioning: the folder exists; its files are DVC outputs", "MLS204"),
-    ("models/.gitignore", "Data and model versioning: the folder exists; the model is a DVC output", "MLS204"),
-    ("deploy/base/deployment.yaml", "Kubernetes: the service's Deployment (probes, resources, non-root)", ""),
-    ("deploy/base/service.yaml", "Kubernetes: the Service in front of the Deployment", ""),
-    ("deploy/base/hpa.yaml", "Kubernetes: the HorizontalPodAutoscaler (it owns the replica count)", ""),
-    ("deploy/base/cronjob.yaml", "Kubernetes: the batch scoring CronJob (non-root, resources)", ""),
-    ("deploy/base/kustomization.yaml", "Kubernetes: the kustomize base (deploy.yml sets the image digest)", ""),
-    ("deploy/overlays/*", "Kubernetes: one kustomize overlay per environment (namespace, size)", ""),
-    ("docs/model_card.md", "Scoping: the model card", "MLS104"),
-    ("docs/runbook.md", "Scoping: monitoring, alerts, retraining and rollback", "MLS105"),
-    (
-        "docs/scoping.md",
-        "Scoping: is ML needed, data, trade-offs, metrics, risks, roles, timeline",
-        "MLS101 MLS102 MLS103",
-    ),
-    ("dvc.yaml", "Data and model versioning: the pipeline, its metrics and plots", "MLS202"),
-    ("notebooks/*", "Notebooks: exploration, outputs stripped on commit", ""),
-    (
-        "params.yaml",
-        "Data and model versioning: every parameter of the pipeline and the quality gate",
-        "MLS203",
-    ),
-    (
-        "pyproject.toml",
-        "Tooling: PEP 621 metadata, dependencies, the dev group, pytest and ruff settings",
-        "MLS305",
-    ),
-    ("src/*/*.py", "Code", ""),
-    ("tests/test_data.py", "Tests: data validation", "MLS302"),
-    ("tests/test_model.py", "Tests: model quality", "MLS303"),
-    ("tests/test_api.py", "Tests: the prediction interface", "MLS304"),
-    ("tests/test_predict.py", "Tests: the prediction interface", "MLS304"),
-    ("tests/*.py", "Tests", "MLS301"),
+    ("LICENSE", "Licensing: the license chosen in the answers"),
+    ("Makefile", "Tooling: the task runner (`make help`); every target wraps `uv run`"),
+    ("README.md", "Tooling: how to set up, run, test, serve and upgrade the project"),
+    ("data/*/.gitignore", "Data and model versioning: the folder exists; its files are DVC outputs"),
+    ("models/.gitignore", "Data and model versioning: the folder exists; the model is a DVC output"),
+    ("deploy/base/deployment.yaml", "Kubernetes: the service's Deployment (probes, resources, non-root)"),
+    ("deploy/base/service.yaml", "Kubernetes: the Service in front of the Deployment"),
+    ("deploy/base/hpa.yaml", "Kubernetes: the HorizontalPodAutoscaler (it owns the replica count)"),
+    ("deploy/base/cronjob.yaml", "Kubernetes: the batch scoring CronJob (non-root, resources)"),
+    ("deploy/base/pdb.yaml", "Kubernetes: the PodDisruptionBudget (a drain evicts one pod at a time)"),
+    ("deploy/base/networkpolicy.yaml", "Kubernetes: the NetworkPolicy (in on the service port only)"),
+    ("deploy/base/networkpolicy-batch.yaml", "Kubernetes: the batch NetworkPolicy (nothing in)"),
+    ("deploy/base/ingress.yaml", "Kubernetes: the TLS Ingress for `ingress_host` (`/predict`, `/health`)"),
+    ("deploy/base/kustomization.yaml", "Kubernetes: the kustomize base (deploy.yml sets the image digest)"),
+    ("deploy/overlays/*", "Kubernetes: one kustomize overlay per environment (namespace, size)"),
+    ("docs/model_card.md", "Scoping: the model card"),
+    ("docs/runbook.md", "Scoping: monitoring, alerts, retraining and rollback"),
+    ("docs/scoping.md", "Scoping: is ML needed, data, trade-offs, metrics, risks, roles, timeline"),
+    ("dvc.yaml", "Data and model versioning: the pipeline, its metrics and plots"),
+    ("notebooks/*", "Notebooks: exploration, outputs stripped on commit"),
+    ("params.yaml", "Data and model versioning: every parameter of the pipeline and the quality gate"),
+    ("pyproject.toml", "Tooling: PEP 621 metadata, dependencies, the dev group, pytest and ruff settings"),
+    ("src/*/*.py", "Code"),
+    ("tests/test_data.py", "Tests: data validation"),
+    ("tests/test_model.py", "Tests: model quality"),
+    ("tests/test_api.py", "Tests: the prediction interface"),
+    ("tests/test_predict.py", "Tests: the prediction interface"),
+    ("tests/*.py", "Tests"),
 ]
 
 _CONDITION = re.compile(r"\{%-?\s*if\s+(.+?)\s*-?%\}(.*?)\{%-?\s*endif\s*-?%\}")
@@ -319,9 +296,12 @@ def _summary_line(path: Path) -> str:
     return re.split(r"(?<=\.)\s", paragraph, maxsplit=1)[0]
 
 
-def _standard_of(path: str) -> tuple[str, str]:
-    for pattern, standard, rules in FILE_STANDARDS:
-        if fnmatch.fnmatch(path.replace("<package_name>", "pkg"), pattern):
+def _standard_of(path: str) -> tuple[str, list[str]]:
+    """Return what the rendered PATH is for and the IDs of the rules that audit it."""
+    concrete = path.replace("<package_name>", "pkg")
+    rules = [rule_id(r) for r in ALL_RULES if any(fnmatch.fnmatch(concrete, g) for g in r.audits)]
+    for pattern, standard in FILE_STANDARDS:
+        if fnmatch.fnmatch(concrete, pattern):
             return standard, rules
     raise SystemExit(f"{path}: add what it is for to FILE_STANDARDS in scripts/gen_docs.py")
 
@@ -434,7 +414,7 @@ def template_page() -> str:
                 code(path),
                 " and ".join(code(c) for c in conditions) or "always",
                 cell(standard + (f" — {summary}" if summary else "")),
-                " ".join(f"[{r}](../rules.md#{r})" for r in rules.split()) or "—",
+                " ".join(f"[{r}](../rules.md#{r})" for r in rules) or "—",
             ]
         )
     rows.sort(key=lambda row: row[0])
@@ -602,14 +582,21 @@ def modules_page() -> str:
         "",
         f"The package `{package}` is layered; [import-linter](https://import-linter.readthedocs.io) enforces",
         "the contracts below in the test suite (`lint-imports`). A module may import from the layers below",
-        "its own and never from those above; modules sharing a layer (`a | b`) are independent of each other.",
+        "its own and never from those above; modules sharing a layer are listed together.",
         "See [Architecture](../architecture.md) for how data flows through them.",
     ]
     all_layers: list[str] = []
     for contract in config.get("contracts", []):
         lines += ["", f"## {contract['name']}", "", f"Contract type: `{contract['type']}`.", ""]
-        layers = list(contract.get("layers", []))
+        prefix = "".join(f"{c}." for c in contract.get("containers", [])[:1])
+        layers = [
+            " | ".join(prefix + member.strip() for member in re.split(r"[|:]", layer))
+            for layer in contract.get("layers", [])
+        ]
         all_layers = all_layers or layers
+        if contract.get("exhaustive"):
+            lines.append(f"Exhaustive: every module of `{prefix.rstrip('.')}` has its place here.")
+            lines.append("")
         for index, layer in enumerate(layers, start=1):
             members = ", ".join(f"`{m.strip()}`" for m in layer.split("|"))
             lines.append(f"{index}. {members}")

@@ -21,6 +21,29 @@ TEMPLATE_DIR = ROOT / "templates" / "default"
 SHIPPED_BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
 
 
+# Test files that share an expensive session fixture run on one pytest-xdist worker (with
+# `--dist loadgroup`, every other file is its own group), heaviest first so the long act
+# runs start at once instead of being the tail of the run.
+SHARED_GROUPS: dict[str, tuple[str, ...]] = {
+    "act": ("tests/workflows/test_act_",),
+    "installed-project": ("tests/hostile/test_generated_",),
+}
+
+
+def _group_of(item: pytest.Item) -> str:
+    path = item.path.relative_to(ROOT).as_posix()
+    return next((group for group, prefixes in SHARED_GROUPS.items() if path.startswith(prefixes)), path)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group the tests for pytest-xdist (before it reads the groups) and put the heaviest first."""
+    heavy = list(SHARED_GROUPS)
+    for item in items:
+        item.add_marker(pytest.mark.xdist_group(_group_of(item)))
+    items.sort(key=lambda item: heavy.index(group) if (group := _group_of(item)) in heavy else len(heavy))
+
+
 def next_dev_tag(versions: list[str]) -> str:
     """Return the tag an unreleased working-tree template gets in tests."""
     if not versions:

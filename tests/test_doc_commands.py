@@ -1,4 +1,4 @@
-"""The docs' command extraction and output matching (tests/doc_commands.py), and what the pages show."""
+"""The docs' command extraction and output matching (tests/support/doc_commands.py), and what the pages show."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 
 import pytest
-from doc_commands import Command, failures, missing_output, page_commands, run_commands, shell_blocks
+
+from support.doc_commands import Command, failures, missing_output, page_commands, run_commands, shell_blocks
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_PAGES = ("tutorial.md", "getting-started.md")

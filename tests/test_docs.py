@@ -9,7 +9,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from worlds import load_script
+
+from support.git_worlds import load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -234,11 +235,13 @@ def test_gen_docs_check_fails_when_a_cli_option_changes(tmp_path: Path) -> None:
 
 def test_cli_page_documents_every_command_and_option() -> None:
     import typer.main
+    from typer.core import TyperGroup
 
     from mlscaffold.cli import app
 
     page = (ROOT / "docs" / "reference" / "cli.md").read_text(encoding="utf-8")
     group = typer.main.get_command(app)
+    assert isinstance(group, TyperGroup)
     for name, command in group.commands.items():
         assert f"## `{name}`" in page
         for param in command.params:
@@ -290,7 +293,8 @@ def test_validator_messages_are_the_branch_texts(validator: str | None, messages
 def test_modules_page_follows_the_layers_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     generator = load_generator()
     page = generator.modules_page()
-    assert "1. `mlscaffold.cli`" in page
+    assert "2. `mlscaffold.cli`" in page
+    assert "1. `mlscaffold.check._runner`, `mlscaffold.check._plugin`" in page
     assert "| `mlscaffold.errors` |" in page
     for module in (ROOT / "mlscaffold").glob("*.py"):
         if module.stem not in {"__init__", "__main__"}:
@@ -298,8 +302,8 @@ def test_modules_page_follows_the_layers_contract(tmp_path: Path, monkeypatch: p
     shutil.copytree(ROOT / "mlscaffold", tmp_path / "mlscaffold", ignore=shutil.ignore_patterns("__pycache__"))
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text(
-        pyproject.replace('  "mlscaffold.cli",\n', '  "mlscaffold.cli",\n  "mlscaffold.report",\n', 1),
+        pyproject.replace('  "cli",\n', '  "cli",\n  "report",\n', 1),
         encoding="utf-8",
     )
     monkeypatch.setattr(generator, "ROOT", tmp_path)
-    assert "2. `mlscaffold.report`" in generator.modules_page()
+    assert "3. `mlscaffold.report`" in generator.modules_page()

@@ -7,10 +7,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from support.bundles import file_at
-from worlds import git, load_script
 
 from mlscaffold.bundle import list_versions, tree_of_directory, tree_of_version
+
+from support.bundles import file_at
+from support.git_worlds import git, load_script
 
 ROOT = Path(__file__).resolve().parent.parent
 

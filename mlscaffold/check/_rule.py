@@ -5,7 +5,8 @@ The class docstring is the rule's one-line description; the docstring of its
 takes fixtures by parameter name (see `_fixtures.py`) and returns True (pass),
 False (fail with the docstring), a string (fail with that message: use
 `fail()` so the fix is included) or None (skipped). `requires` names rules
-that must pass before this one runs.
+that must pass before this one runs; `audits` names the files it reads (globs
+over repository paths), from which the docs say which rules audit a file.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class Rule:
     family: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
     requires: ClassVar[frozenset[str]] = frozenset()
+    audits: ClassVar[tuple[str, ...]] = ()
     url: ClassVar[str] = RULES_URL + "#{name}"
 
     @classmethod

@@ -35,7 +35,7 @@ def __getattr__(name: str) -> Any:
 
 
 def _load_app() -> typer.Typer:
-    from mlscaffold.cli import _check, _new, _sync_pr, _upgrade, _versions  # noqa: F401 - importing registers the commands
+    from mlscaffold.cli import _adopt, _check, _new, _status, _sync_pr, _upgrade, _versions  # noqa: F401 - importing registers the commands
     from mlscaffold.cli._app import app
 
     return app

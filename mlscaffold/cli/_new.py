@@ -99,15 +99,21 @@ def new(
         _report(made[0], template, lock)
 
 
+def _how_the_lock_is_made(result: NewResult) -> str:
+    if "make setup" in result.next_steps:
+        return (
+            "`make setup` writes it when it first installs the project from the package index "
+            "(and installs uv itself if uv is missing): commit uv.lock then."
+        )
+    return "run `uv lock` in the project when the package index is reachable, and commit uv.lock."
+
+
 def _report(result: NewResult, template: str | None, lock: bool) -> None:
     origin = "the default template" if template is None else result.template
     version = f" {result.version}" if result.version else ""
     typer.echo(f"Created {result.path} from {origin}{version}.")
     if lock and not result.lock.locked and result.lock.status != "skipped":
-        typer.echo(
-            f"warning: no uv.lock ({result.lock.detail}); run `uv lock` in the project when online.",
-            err=True,
-        )
+        typer.echo(f"warning: no uv.lock ({result.lock.detail}); {_how_the_lock_is_made(result)}", err=True)
     if result.commit:
         typer.echo(f"Made the first commit {result.commit[:12]} on branch main.")
     typer.echo("\nNext steps:")

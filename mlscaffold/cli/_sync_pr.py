@@ -37,6 +37,11 @@ TimeoutOption = Annotated[
 ]
 
 
+def github_token() -> str:
+    """Return the token from $GITHUB_TOKEN, else $GH_TOKEN (empty when neither is set)."""
+    return os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or ""
+
+
 def _repository_and_token(repo: str | None) -> tuple[str, str]:
     """Return OWNER/NAME (from --repo or $GITHUB_REPOSITORY, checked) and the token from the environment."""
     from mlscaffold.errors import UsageError
@@ -46,7 +51,7 @@ def _repository_and_token(repo: str | None) -> tuple[str, str]:
     if not repository:
         raise UsageError("no repository: pass --repo OWNER/NAME or set GITHUB_REPOSITORY.")
     parse_repository(repository)
-    return repository, os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or ""
+    return repository, github_token()
 
 
 @app.command("sync-pr")

@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from check_worlds import good_files, make_repo
+
+from support.check_repos import good_files, make_repo
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from check_worlds import PYPROJECT, SCOPING, commit_all, make_repo, write_files
 from typer.testing import CliRunner
 
 from mlscaffold import cli
+
+from support.check_repos import PYPROJECT, SCOPING, commit_all, make_repo, write_files
 
 runner = CliRunner()
 SCHEMA = json.loads(
@@ -112,7 +113,7 @@ def test_check_json_schema_rejects_a_malformed_report(good_repo: Path) -> None:
 
 
 def test_check_github_format_writes_escaped_annotations(good_repo: Path, newest_version: str) -> None:
-    from check_worlds import ci_workflow
+    from support.check_repos import ci_workflow
 
     write_files(good_repo, {".github/workflows/ci.yml": ci_workflow(newest_version, "      - uses: a/b@v1\n")})
     write_files(good_repo, {".copier-answers.yml": None})

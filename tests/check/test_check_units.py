@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar
 
-from check_worlds import SHA, commit_all, make_repo, write_files
-
 from mlscaffold.check import Rule, Status, run_checks
 from mlscaffold.check._parse import dockerfile_stages, markdown_sections
 from mlscaffold.check._repo import RepoView
+
+from support.check_repos import SHA, commit_all, make_repo, write_files
 
 
 def test_dockerfile_stages_follow_escape_directive_continuations_and_comments() -> None:

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from check_worlds import SCOPING, commit_all, write_files
+
+from support.check_repos import SCOPING, commit_all, write_files
 
 ROOT = Path(__file__).resolve().parents[2]
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]

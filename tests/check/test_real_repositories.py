@@ -13,12 +13,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from check_worlds import commit_all, write_files
 from typer.testing import CliRunner
-from worlds import git
 
 from mlscaffold import cli
 from mlscaffold.check import Status, run_checks
+
+from support.check_repos import commit_all, write_files
+from support.git_worlds import git
 
 ROOT = Path(__file__).resolve().parents[2]
 CCDS_TEMPLATE = ROOT / "tests" / "data" / "ccds-v2.3.0"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from check_worlds import SCOPING, commit_all, write_files
 
 from mlscaffold.check import ALL_RULES, rule_id
+
+from support.check_repos import SCOPING, commit_all, write_files
 
 processor = pytest.importorskip("repo_review.processor", reason="repo-review needs Python 3.11+")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from check_worlds import Breakage, breakages, commit_all, write_files
 
 from mlscaffold.check import ALL_RULES, CheckReport, Status, fix_text, rule_id, run_checks
+
+from support.check_repos import Breakage, breakages, commit_all, write_files
 
 RULE_IDS = [rule_id(rule) for rule in ALL_RULES]
 BREAKAGES = {b.rule: b for b in breakages("vX")}
@@ -56,7 +57,7 @@ def test_rule_fails_on_its_breaking_fixture(good_repo: Path, newest_version: str
 
 
 def test_empty_repository_fails_every_rule_with_its_fix(tmp_path: Path) -> None:
-    from check_worlds import make_repo
+    from support.check_repos import make_repo
 
     report = run_checks(make_repo(tmp_path / "empty", {}, commit=False))
     # Only rules that look for something that must be absent pass in a repository with nothing.
@@ -80,7 +81,7 @@ def test_empty_repository_fails_every_rule_with_its_fix(tmp_path: Path) -> None:
     [("`docs/scoping.md`", "MLS101"), ("`.dvc/config`", "MLS201"), ("No `.github/workflows/", "MLS501")],
 )
 def test_one_missing_file_is_reported_once(tmp_path: Path, cause: str, rule: str) -> None:
-    from check_worlds import make_repo
+    from support.check_repos import make_repo
 
     report = run_checks(make_repo(tmp_path / "empty", {}, commit=False))
     saying = [r.id for r in report.results if r.status is Status.FAILED and cause in r.message.split("\n\n")[0]]
@@ -88,7 +89,7 @@ def test_one_missing_file_is_reported_once(tmp_path: Path, cause: str, rule: str
 
 
 def test_a_rule_runs_when_the_one_it_builds_on_is_ignored(tmp_path: Path) -> None:
-    from check_worlds import make_repo
+    from support.check_repos import make_repo
 
     report = run_checks(make_repo(tmp_path / "empty", {}, commit=False), ignore=["MLS101"])
     status = {r.id: r.status for r in report.results}

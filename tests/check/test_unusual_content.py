@@ -6,11 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
-from check_worlds import make_repo
 from typer.testing import CliRunner
 
 from mlscaffold import cli
 from mlscaffold.check import Status, run_checks
+
+from support.check_repos import make_repo
 
 runner = CliRunner()
 # Every file some rule reads.
@@ -89,7 +90,7 @@ def test_rules_survive_symlinks(tmp_path: Path) -> None:
     (repo / "tests" / "test_link.py").symlink_to("../README.md")  # a file outside tests/
     (repo / ".github").mkdir()
     (repo / ".github" / "workflows").symlink_to(".github")
-    from check_worlds import commit_all
+    from support.check_repos import commit_all
 
     commit_all(repo)
     os.mkfifo(repo / "params.yaml")  # a reader would block forever

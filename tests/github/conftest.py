@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from github_api import FakeGitHub, serve_github
+
+from support.fake_github import FakeGitHub, serve_github
 
 
 @pytest.fixture

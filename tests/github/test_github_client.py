@@ -6,7 +6,6 @@ import re
 import socket
 
 import pytest
-from github_api import FakeGitHub
 
 from mlscaffold.errors import GitHubError, NetworkError, UsageError
 from mlscaffold.github import (
@@ -19,15 +18,17 @@ from mlscaffold.github import (
 )
 from mlscaffold.http import HttpClient, RetryPolicy, retry_delay
 
+from support.fake_github import FakeGitHub
+
 REPO, HEAD = "my-org/demo", "mlscaffold/template-sync"
 
 
 def client_for(
-    api: FakeGitHub, token: str = "write-token", **policy: float
+    api: FakeGitHub, token: str = "write-token", attempts: int = 5, **policy: float
 ) -> tuple[GitHubClient, list[float]]:
     """Return a client of API whose waits are recorded, not slept."""
     waits: list[float] = []
-    http = HttpClient(policy=RetryPolicy(**policy), sleep=waits.append, clock=lambda: 1_000_000.0)  # type: ignore[arg-type]
+    http = HttpClient(policy=RetryPolicy(attempts, **policy), sleep=waits.append, clock=lambda: 1_000_000.0)
     return GitHubClient(token, api.url, http), waits
 
 

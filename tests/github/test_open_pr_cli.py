@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from github_api import FakeGitHub
 from typer.testing import CliRunner
 
 from mlscaffold import cli
 from mlscaffold.syncpr import MAX_BODY_CHARS
+
+from support.fake_github import FakeGitHub
 
 runner = CliRunner()
 HEAD = "mlscaffold/template-sync"  # a branch the fake API's repository has

@@ -7,12 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github_api import FakeGitHub
 from typer.testing import CliRunner
 
 from mlscaffold import cli
 from mlscaffold.errors import UpgradeReportError
 from mlscaffold.syncpr import MARKER, MAX_BODY_CHARS, code, describe_upgrade, plain, read_report
+
+from support.fake_github import FakeGitHub
 
 runner = CliRunner()
 HEAD = "mlscaffold/template-sync"

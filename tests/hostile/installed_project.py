@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from worlds import project_env
+
+from support.git_worlds import project_env
 
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 PACKAGE = "demo"

@@ -7,15 +7,18 @@ command line cannot).
 from __future__ import annotations
 
 import json
+import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
-from hostile.conftest import assert_one_line_error, run_cli
 
 from mlscaffold.answers import Questionnaire
 from mlscaffold.errors import InvalidAnswerError
 from mlscaffold.render import questionnaire_for
 from mlscaffold.template import load_config
+
+from hostile.conftest import assert_one_line_error, run_cli
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "templates" / "default"
 
@@ -32,10 +35,13 @@ ONE_LINE_QUESTIONS = [
     ("python_version", "3.12", {}),
     ("dvc_remote_url", "s3://bucket/path", {"dvc_remote": "s3"}),
     ("dvc_remote_url", "../storage", {"dvc_remote": "local"}),
+    ("ingress_host", "model.example.com", {"kubernetes": "true"}),
 ]
 
 
-def _new_with_answers(tmp_path: Path, answers: dict[str, object]) -> tuple[object, Path]:
+def _new_with_answers(
+    tmp_path: Path, answers: Mapping[str, object]
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     # JSON is YAML: its escapes (\u0000, \n, \u001b) survive into the answers file exactly.
     path = tmp_path / "answers.yml"
     path.write_text(json.dumps(answers), encoding="utf-8")
@@ -74,9 +80,9 @@ def test_answers_file_control_characters_end_to_end(
     tmp_path: Path, answers: dict[str, str], question: str
 ) -> None:
     result, out = _new_with_answers(tmp_path, answers)
-    line = assert_one_line_error(result, 1)  # type: ignore[arg-type]
+    line = assert_one_line_error(result, 1)
     assert f"Invalid answer for {question}" in line
-    assert "\x00" not in result.stderr  # type: ignore[attr-defined]
+    assert "\x00" not in result.stderr
     assert not out.exists()
 
 
@@ -97,6 +103,13 @@ def test_answers_file_control_characters_end_to_end(
         ("author_name", "Ada\x1b[2J", "Ada", {}),
         ("description", "A model.\r", "A model.", {}),
         ("dvc_remote_url", "../store\n[cache]", "../store", {"dvc_remote": "local"}),
+        # The host lands in YAML (the Ingress) and in TLS names: a host name, nothing else.
+        ("ingress_host", "model.example.com\n", "model.example.com", {"kubernetes": "true"}),
+        ("ingress_host", "https://model.example.com", "model.example.com", {"kubernetes": "true"}),
+        ("ingress_host", "model.example.com/predict", "model.example.com", {"kubernetes": "true"}),
+        ("ingress_host", 'a.co"\n  evil: 1', "a.co", {"kubernetes": "true"}),
+        ("ingress_host", "Model.Example.com", "model.example.com", {"kubernetes": "true"}),
+        ("ingress_host", "-model.example.com", "", {"kubernetes": "true"}),
     ],
     ids=lambda v: repr(v)[:24],
 )
@@ -117,5 +130,5 @@ def test_answers_free_text_with_quotes_is_accepted(tmp_path: Path) -> None:
         tmp_path,
         {"author_name": 'O\'Brien "Bob" \\ Jr.', "description": 'Say "hi" \\ it\'s # not a comment'},
     )
-    assert result.returncode == 0, result.stderr  # type: ignore[attr-defined]
+    assert result.returncode == 0, result.stderr
     assert out.is_dir()

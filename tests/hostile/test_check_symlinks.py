@@ -16,8 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from check_worlds import commit_all, good_files, make_repo
+
 from hostile.conftest import run_cli
+from support.check_repos import commit_all, good_files, make_repo
 
 # Content of the files outside the repository: it must never appear in what check prints.
 SECRET = "OUTSIDE-SECRET-4b1e9c"

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hostile.installed_project import PACKAGE, installed_project, run_in
-from step_runner import Runner
-from worlds import project_env
 
 from mlscaffold.yamlio import load_text
+
+from hostile.installed_project import PACKAGE, installed_project, run_in
+from support.git_worlds import project_env
+from support.step_runner import Runner
 
 ROOT = Path(__file__).resolve().parents[2]
 DRIFT_WORKFLOW = ROOT / ".github" / "workflows" / "drift.yml"
@@ -207,7 +208,7 @@ def test_make_promote_passes_stage_and_version_as_one_argument_each(
 def test_retraining_dispatch_hands_current_data_on_as_data(
     drift_world: dict[str, Any], tmp_path: Path, value: str
 ) -> None:
-    from github_api import FakeGitHub, serve_github
+    from support.fake_github import FakeGitHub, serve_github
 
     value = value.replace("SENTINEL", str(drift_world["sentinel"]))
     data = load_text(DRIFT_WORKFLOW.read_text(encoding="utf-8"))

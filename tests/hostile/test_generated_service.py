@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hostile.installed_project import PACKAGE, installed_project, run_in
-from worlds import free_port, project_env, serving
+from support.git_worlds import free_port, project_env, serving
 
 pytestmark = pytest.mark.slow
 

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from hostile.conftest import assert_one_line_error
 from hostile.user_trees import snapshot, users_project
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
 from hostile.conftest import assert_one_line_error, run_cli
 from hostile.user_trees import snapshot, users_project
 

@@ -254,7 +254,8 @@ def _resolve_step_problems(run: str) -> list[str]:
 def scan_resolve_then_pin(data: dict[str, object], where: str) -> list[Finding]:
     """Return how each job of a workflow whose input defaults to `newest` could install a wrong package."""
     findings = []
-    for job_name, job in (data.get("jobs") or {}).items():  # type: ignore[union-attr]
+    jobs = data.get("jobs")
+    for job_name, job in (jobs if isinstance(jobs, dict) else {}).items():
         steps = list((job or {}).get("steps") or [])
         if not steps:
             continue

@@ -16,10 +16,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from wheels import build_wheel
 
 from mlscaffold import __version__
 from mlscaffold.yamlio import load_text
+
+from support.wheels import build_wheel
 
 ROOT = Path(__file__).resolve().parents[2]
 

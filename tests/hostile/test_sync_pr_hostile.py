@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github_api import FakeGitHub, serve_github
-from hostile.conftest import assert_one_line_error, run_cli
 
 from mlscaffold.syncpr import MARKER
+
+from hostile.conftest import assert_one_line_error, run_cli
+from support.fake_github import FakeGitHub, serve_github
 
 HEAD = "mlscaffold/template-sync"
 MAX_BODY_CHARS = 65_536  # GitHub refuses a longer pull request body

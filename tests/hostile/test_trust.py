@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hostile.conftest import assert_one_line_error, run_cli
-from worlds import git
 
 from mlscaffold.errors import UntrustedTemplateError
 from mlscaffold.render import require_trust
 from mlscaffold.template import TemplateSource
+
+from hostile.conftest import assert_one_line_error, run_cli
+from support.git_worlds import git
 
 # A module shipped inside the template that leaves a marker when it is imported.
 EVIL_MODULE = """\

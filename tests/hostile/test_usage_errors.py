@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from hostile.conftest import assert_one_line_error, run_cli
 
 # (command line, words the one line must hold)
@@ -28,6 +29,9 @@ USAGE_ERRORS = [
     (["check", "--select"], ["'--select' requires an argument", "'mlscaffold check --help'"]),
     (["versions", "--frobnicate"], ["unknown option '--frobnicate'", "'mlscaffold versions --help'"]),
     (["versions", "a", "b"], ["unexpected extra argument", "'mlscaffold versions --help'"]),
+    (["adopt", "--frobnicate"], ["unknown option '--frobnicate'", "'mlscaffold adopt --help'"]),
+    (["adopt", "--vcs-ref"], ["'--vcs-ref' requires an argument", "'mlscaffold adopt --help'"]),
+    (["adopt", "a", "b"], ["unexpected extra argument", "'mlscaffold adopt --help'"]),
     (["sync-pr"], ["missing option '--report'", "'mlscaffold sync-pr --help'"]),
     (["sync-pr", "--report"], ["'--report' requires an argument", "'mlscaffold sync-pr --help'"]),
     (["sync-pr", "--frobnicate"], ["unknown option '--frobnicate'", "'mlscaffold sync-pr --help'"]),

@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from hostile.conftest import assert_one_line_error
-from worlds import git
+from support.git_worlds import git
 
 TIMEOUT = 60
 MEMORY = 1536 * 1024 * 1024

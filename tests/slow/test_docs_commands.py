@@ -1,6 +1,6 @@
 """Every command the tutorial and getting-started pages show runs, in order, and prints what they show.
 
-The pages' ```console blocks are extracted by tests/doc_commands.py and run in one bash
+The pages' ```console blocks are extracted by tests/support/doc_commands.py and run in one bash
 script per page, in a temporary directory, with the generated project's environment
 (uv on PATH, the repository's uv cache, `MLSCAFFOLD_LOCK=0`: locking is not the point here).
 """
@@ -13,8 +13,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from doc_commands import failures, page_commands, run_commands
-from worlds import project_env
+
+from support.doc_commands import failures, page_commands, run_commands
+from support.git_worlds import project_env
 
 pytestmark = pytest.mark.slow
 

@@ -24,9 +24,10 @@ from typing import Any
 
 import pytest
 from typer.testing import CliRunner
-from worlds import free_port, project_env, serving
 
 from mlscaffold.cli import app
+
+from support.git_worlds import free_port, project_env, serving
 
 pytestmark = pytest.mark.slow
 
@@ -178,6 +179,23 @@ def test_pipeline_runs_every_stage_then_has_nothing_to_do(project: Project) -> N
         assert (project.path / "mlflow.db").is_file()
 
 
+def test_pipeline_retrains_and_reevaluates_when_the_feature_lists_change(project: Project) -> None:
+    package = project.path.name.replace("-", "_")
+    data_py = project.path / "src" / package / "data.py"
+    before = data_py.read_text(encoding="utf-8")
+    edited = before.replace('CATEGORICAL_FEATURES = ["segment"]', "CATEGORICAL_FEATURES: list[str] = []")
+    assert edited != before
+    data_py.write_text(edited, encoding="utf-8")
+    try:
+        status = project.run(".venv/bin/dvc", "status", "--json")
+        changed = json.loads(status.stdout)
+        for stage in ("train", "evaluate"):  # not only the data stages: the model is stale too
+            assert {"changed deps": {f"src/{package}/data.py": "modified"}} in changed[stage], status.stdout
+    finally:
+        data_py.write_text(before, encoding="utf-8")
+    assert json.loads(project.run(".venv/bin/dvc", "status", "--json").stdout) == {}
+
+
 def test_promote_registers_passes_the_gate_and_refuses_a_missed_gate(project: Project) -> None:
     package = project.path.name.replace("-", "_")
     name = package.replace("_", "-")
@@ -226,11 +244,19 @@ def test_drift_passes_fresh_data_and_fails_a_shifted_sample(project: Project) ->
     project.run(
         ".venv/bin/python", "-m", package, "make-data", "--shift", "1.0", "--rows", "500", "--output", shifted
     )
+    (project.path / "reports" / "drift.json").unlink()
     proc = project.make("drift", f"CURRENT={shifted}", check=False)
-    assert proc.returncode != 0
+    # The command exits 1 on drift; make reports any failing recipe as 2 (README, make help).
+    assert proc.returncode == 2
     assert "drift detected" in proc.stderr
     report = json.loads((project.path / "reports" / "drift.json").read_text(encoding="utf-8"))
     assert report["drift_detected"] is True
+    direct = project.run(".venv/bin/python", "-m", package, "drift", "--current", shifted, check=False)
+    assert direct.returncode == 1
+    # A crash is exit 2 too, but writes no report: that is how drift.yml tells them apart.
+    (project.path / "reports" / "drift.json").unlink()
+    crash = project.make("drift", "CURRENT=data/missing.csv", check=False)
+    assert crash.returncode == 2 and not (project.path / "reports" / "drift.json").exists()
 
 
 def test_drift_reports_a_new_category_nulls_and_out_of_range_values(project: Project) -> None:

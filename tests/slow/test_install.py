@@ -8,12 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from worlds import git
 
 from mlscaffold import __version__
 from mlscaffold.answers import read_project_answers
 from mlscaffold.bundle import list_versions
 from mlscaffold.template import BUNDLE_ENV, CANONICAL_URL
+
+from support.git_worlds import git
 
 pytestmark = pytest.mark.slow
 

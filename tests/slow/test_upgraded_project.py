@@ -7,11 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from team_work import generate, runner, work_like_a_team
-from worlds import git, project_env
 
 from mlscaffold.bundle import list_versions
 from mlscaffold.cli import app
+
+from support.git_worlds import git, project_env
+from support.team_work import generate, runner, work_like_a_team
 
 pytestmark = pytest.mark.slow
 

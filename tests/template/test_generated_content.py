@@ -18,9 +18,10 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
-from worlds import TEMPLATE_COMBINATIONS, git
 
 from mlscaffold.generate import create_project
+
+from support.git_worlds import TEMPLATE_COMBINATIONS, git
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -206,12 +207,14 @@ def test_kubernetes_manifests_are_valid_and_hardened(
         return
     manifests = sorted(p for p in (deploy / "base").glob("*.yaml") if p.name != "kustomization.yaml")
     expected = (
-        {"cronjob.yaml"}
+        {"cronjob.yaml", "networkpolicy-batch.yaml"}
         if answers["deployment"] == "batch"
-        else {"deployment.yaml", "service.yaml", "hpa.yaml"}
+        else {"deployment.yaml", "service.yaml", "hpa.yaml", "pdb.yaml", "networkpolicy.yaml"}
     )
     if answers["deployment"] == "both":
-        expected.add("cronjob.yaml")
+        expected |= {"cronjob.yaml", "networkpolicy-batch.yaml"}
+    if answers.get("ingress_host"):
+        expected.add("ingress.yaml")
     assert {path.name for path in manifests} == expected
     assert set(load_yaml(deploy / "base" / "kustomization.yaml")["resources"]) == expected
     proc = run(BIN / "kubernetes-validate", "--strict", *manifests, cwd=project)
@@ -229,6 +232,7 @@ def test_kubernetes_manifests_are_valid_and_hardened(
             objects_files[-1].write_text(json.dumps(obj), encoding="utf-8")
     proc = run(BIN / "kubernetes-validate", "--strict", *objects_files, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_production_objects(answers, [json.loads(f.read_text(encoding="utf-8")) for f in objects_files])
     for manifest in manifests:  # never a moving tag: deploy.yml sets the digest
         for named in re.findall(r"^\s*image: (\S+)$", manifest.read_text(encoding="utf-8"), re.M):
             assert named == image, manifest  # a name only: no tag (a registry may have a port)
@@ -243,6 +247,68 @@ def test_kubernetes_manifests_are_valid_and_hardened(
     for probe in ("readinessProbe", "livenessProbe"):
         assert container[probe]["httpGet"]["path"] == "/health"
     assert set(container["resources"]) == {"requests", "limits"}
+
+
+def assert_production_objects(answers: dict[str, Any], objects: list[dict[str, Any]]) -> None:
+    """What each environment gets: disruption budget, network policy, Ingress, resources."""
+    name = answers["package_name"].replace("_", "-")
+    for environment in ("staging", "production"):
+        mine = [obj for obj in objects if obj["metadata"]["namespace"] == f"{name}-{environment}"]
+        by_kind: dict[str, list[dict[str, Any]]] = {}
+        for obj in mine:
+            by_kind.setdefault(obj["kind"], []).append(obj)
+            for container in containers_of(obj):  # every container is bounded
+                assert set(container["resources"]) == {"requests", "limits"}
+        policies = {obj["metadata"]["name"]: obj["spec"] for obj in by_kind["NetworkPolicy"]}
+        if answers["deployment"] != "online":
+            # The batch job's pods carry the label its policy selects; they accept no connection.
+            (job,) = by_kind["CronJob"]
+            pod_labels = job["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+            batch = policies.pop(f"{name}-batch")
+            assert batch["podSelector"]["matchLabels"].items() <= pod_labels.items()
+            assert batch["policyTypes"] == ["Ingress"] and not batch.get("ingress")
+        if answers["deployment"] == "batch":
+            assert policies == {} and "Ingress" not in by_kind
+            continue
+        (deployment,) = by_kind["Deployment"]
+        assert "replicas" not in deployment["spec"]  # the HPA owns the count, in every overlay
+        pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+        (service,) = by_kind["Service"]
+        (container,) = containers_of(deployment)
+        (port,) = [p for p in container["ports"] if p["name"] == service["spec"]["ports"][0]["targetPort"]]
+        # Only the port the Service targets is open, to the service's pods.
+        served = policies.pop(name)
+        assert policies == {}
+        assert served["podSelector"]["matchLabels"].items() <= pod_labels.items()
+        assert served["policyTypes"] == ["Ingress"]
+        assert served["ingress"] == [{"ports": [{"protocol": "TCP", "port": port["containerPort"]}]}]
+        (budget,) = by_kind["PodDisruptionBudget"]
+        assert budget["spec"]["selector"]["matchLabels"].items() <= pod_labels.items()
+        (hpa,) = by_kind["HorizontalPodAutoscaler"]
+        # A drain must be able to proceed at the HPA's minimum: one pod may go at a time.
+        assert budget["spec"]["maxUnavailable"] == 1 and hpa["spec"]["minReplicas"] >= 1
+        host = answers.get("ingress_host") or ""
+        if not host:
+            assert "Ingress" not in by_kind
+            continue
+        (ingress,) = by_kind["Ingress"]
+        expected_host = host if environment == "production" else f"staging.{host}"
+        assert ingress["spec"]["tls"] == [{"hosts": [expected_host], "secretName": f"{name}-tls"}]
+        (rule,) = ingress["spec"]["rules"]
+        assert rule["host"] == expected_host
+        routes = {path["path"]: path["backend"]["service"] for path in rule["http"]["paths"]}
+        # /metrics stays inside the cluster.
+        assert routes == {route: {"name": name, "port": {"name": "http"}} for route in ("/predict", "/health")}
+
+
+def containers_of(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = obj["spec"]
+    pod = (
+        spec["jobTemplate"]["spec"]["template"]["spec"]
+        if obj["kind"] == "CronJob"
+        else spec.get("template", {}).get("spec", {})
+    )
+    return list(pod.get("containers", []))
 
 
 def test_pre_commit_config_is_valid_with_the_required_hooks(rendered: tuple[Path, dict[str, Any]]) -> None:
@@ -403,3 +469,31 @@ def test_readme_browses_mlflow_runs_with_a_ui_that_exists(rendered: tuple[Path, 
     assert "mlflow-skinny" in dependencies
     assert "uv run mlflow ui" not in readme
     assert "uvx --from \"mlflow==$(uv run python -c 'import mlflow; print(mlflow.__version__)')\"" in readme
+
+
+def test_drift_exit_code_is_the_same_in_make_help_readme_and_runbook(
+    rendered: tuple[Path, dict[str, Any]],
+) -> None:
+    # make exits 2 whenever a recipe fails, whatever the recipe's own code (the drift command's
+    # is 1): every document says 2, and the report, not the code, tells drift from a crash.
+    project, _ = rendered
+    help_text = run("make", "--no-print-directory", "help", cwd=project).stdout
+    (drift_help,) = [line for line in help_text.splitlines() if line.split()[:2] == ["make", "drift"]]
+    assert "exit 2" in drift_help and "reports/drift.json" in drift_help
+    assert "exit 1" not in drift_help
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    assert "`make drift` exits 2" in readme
+    runbook = (project / "docs" / "runbook.md").read_text(encoding="utf-8")
+    (drift_row,) = [line for line in runbook.splitlines() if line.startswith("| Data drift |")]
+    assert "exit 2 with the report written means drift" in drift_row
+
+
+def test_makefile_installs_the_same_uv_as_the_image(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, _ = rendered
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    (pinned,) = re.findall(r"^UV_VERSION := (\S+)$", makefile, re.M)
+    dockerfile = (project / "Dockerfile").read_text(encoding="utf-8")
+    assert f"FROM ghcr.io/astral-sh/uv:{pinned}@sha256:" in dockerfile
+    # Every uv command goes through $(UV): the one on PATH, else the one `make setup` installed.
+    assert not re.search(r"^\tuv ", makefile, re.M)
+    assert git("check-ignore", "-q", ".tools/uv/bin/uv", cwd=project) == ""

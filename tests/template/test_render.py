@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from worlds import ROOT, TEMPLATE_COMBINATIONS
 
 from mlscaffold.answers import read_project_answers
 from mlscaffold.generate import create_project
+
+from support.git_worlds import ROOT, TEMPLATE_COMBINATIONS
 
 if sys.version_info >= (3, 11):
     import tomllib

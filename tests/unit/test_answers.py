@@ -211,13 +211,14 @@ def test_question_types_cast_and_fail_clearly() -> None:
         "blob": {"a": 1},
         "conf": {"a": 1},
     }
-    for given, message in [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"count": "x"}, "not a whole number"),
         ({"count": True}, "not a whole number"),
         ({"ratio": "x"}, "not a number"),
         ({"blob": "{"}, "not valid JSON"),
         ({"conf": "a: [1"}, "not valid YAML"),
-    ]:
+    ]
+    for given, message in cases:
         with pytest.raises(InvalidAnswerError, match=message):
             q.resolve(given, use_defaults=True)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.bundles import export_version, file_at
 
 from mlscaffold.bundle import (
     append_version,
@@ -15,6 +14,8 @@ from mlscaffold.bundle import (
     tree_of_version,
 )
 from mlscaffold.errors import MlscaffoldError, UnknownVersionError
+
+from support.bundles import export_version, file_at
 
 
 def make_template(root: Path, readme: str) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,5 +61,5 @@ def test_lock_project_without_uv_says_so(tmp_path: Path, monkeypatch: pytest.Mon
 
 def test_find_uv_falls_back_to_the_one_beside_python(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
-    beside = Path(lock.sys.executable).with_name("uv")
+    beside = Path(sys.executable).with_name("uv")
     assert lock.find_uv() == (str(beside) if beside.is_file() else None)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from mlscaffold import overlay as overlays
 from mlscaffold.overlay import lay_over
 
 
@@ -58,14 +58,14 @@ def test_lay_over_failing_part_way_undoes_what_it_moved(
 ) -> None:
     source, target = worlds
     before = _contents(target)
-    real_move = overlays.shutil.move
+    real_move = shutil.move
 
     def move_then_fail(src: str, dst: str) -> object:
         if Path(src).name == "a.md":
             raise OSError(30, "Read-only file system")
         return real_move(src, dst)
 
-    monkeypatch.setattr(overlays.shutil, "move", move_then_fail)
+    monkeypatch.setattr("mlscaffold.overlay.shutil.move", move_then_fail)
     with pytest.raises(OSError, match="Read-only"):
         lay_over(source, target)
     assert _contents(target) == before

@@ -6,6 +6,8 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,6 +64,31 @@ def test_held_signals_delivers_a_signal_after_the_block() -> None:
 
     with pytest.raises(KeyboardInterrupt):
         signalled_block()
+    assert seen == ["block finished"]
+
+
+def test_held_signals_holds_a_signal_another_thread_receives() -> None:
+    # The main thread blocks the signal, so the kernel hands it to the other thread; Python
+    # still runs the handler in the main thread, which must not raise inside the block.
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    seen: list[str] = []
+
+    def signalled_block() -> None:
+        with held_signals():
+            os.kill(os.getpid(), signal.SIGINT)
+            for _ in range(100_000):  # bytecode for the handler to run at, were it not held
+                pass
+            time.sleep(0.05)
+            seen.append("block finished")
+
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            signalled_block()
+    finally:
+        stop.set()
+        other.join()
     assert seen == ["block finished"]
 
 

@@ -7,7 +7,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from worlds import git, make_git_template
 
 from mlscaffold.errors import TemplateError, TemplateNotFoundError, UnknownVersionError, UsageError
 from mlscaffold.template import (
@@ -18,6 +17,8 @@ from mlscaffold.template import (
     resolve_source,
     template_checkout,
 )
+
+from support.git_worlds import git, make_git_template
 
 
 def test_default_source_is_canonical_url_at_newest(template_bundle: Path, newest_version: str) -> None:

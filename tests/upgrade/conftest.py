@@ -7,10 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from upgrade_worlds import VERSIONS, build_bundle
 
 from mlscaffold.generate import create_project
 from mlscaffold.template import BUNDLE_ENV
+
+from support.upgrade_template import VERSIONS, ProjectAt, build_bundle
 
 
 @pytest.fixture(scope="session")
@@ -48,7 +49,7 @@ def small_projects(small_bundle: Path, tmp_path_factory: pytest.TempPathFactory)
 
 
 @pytest.fixture
-def project_at(small_projects: dict[str, Path], tmp_path: Path, use_small_bundle: Path):  # type: ignore[no-untyped-def]
+def project_at(small_projects: dict[str, Path], tmp_path: Path, use_small_bundle: Path) -> ProjectAt:
     """Return a function that copies the project generated at a version into this test's directory."""
 
     def copy(version: str) -> Path:

@@ -7,19 +7,23 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-from upgrade_worlds import LOGO, snapshot
-from worlds import git
+from typer.testing import CliRunner, Result
 
 from mlscaffold import cli, gitapply, merge
+from mlscaffold import git as git_module
 from mlscaffold.answers import read_project_answers
+from mlscaffold.errors import MlscaffoldError
+
+from support.git_worlds import git
+from support.upgrade_template import LOGO, ProjectAt, snapshot
 
 runner = CliRunner()
 
 
-def upgrade(project: Path, *args: str):  # type: ignore[no-untyped-def]
+def upgrade(project: Path, *args: str) -> Result:
     return runner.invoke(cli.app, ["upgrade", str(project), *args])
 
 
@@ -32,14 +36,14 @@ def read(project: Path, relpath: str) -> str:
     return (project / relpath).read_text(encoding="utf-8")
 
 
-def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+def one_error_line(result: Result) -> str:
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, result.stderr
     return errors[0]
 
 
-def test_clean_upgrade_applies_every_template_change(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_clean_upgrade_applies_every_template_change(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     result = upgrade(project)
     assert result.exit_code == 0, result.output
@@ -66,7 +70,7 @@ def test_clean_upgrade_applies_every_template_change(project_at) -> None:  # typ
     assert upgrade(project, "--check").exit_code == 0
 
 
-def test_user_edits_survive_clean_merges(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_user_edits_survive_clean_merges(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     readme = read(project, "README.md").replace("Nothing yet.", "Our own notes.\nMore notes.")
     (project / "README.md").write_text(readme, encoding="utf-8")
@@ -100,7 +104,7 @@ def test_user_edits_survive_clean_merges(project_at) -> None:  # type: ignore[no
     assert template_logo == LOGO["v1.1.0"]
 
 
-def test_text_conflict_is_listed_and_keeps_both_sides(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_text_conflict_is_listed_and_keeps_both_sides(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     readme = read(project, "README.md").replace("Run the thing.", "Run the thing our way.")
     (project / "README.md").write_text(readme, encoding="utf-8")
@@ -119,7 +123,7 @@ def test_text_conflict_is_listed_and_keeps_both_sides(project_at) -> None:  # ty
     assert "Resolve the conflicts" in result.stdout
 
 
-def test_user_deleted_file_stays_deleted_even_when_template_changed_it(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_user_deleted_file_stays_deleted_even_when_template_changed_it(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     (project / "params.yaml").unlink()
     (project / "README.md").unlink()
@@ -131,7 +135,7 @@ def test_user_deleted_file_stays_deleted_even_when_template_changed_it(project_a
     assert "Kept as you have them:\n  README.md\n  local.toml\n  params.yaml" in result.stdout
 
 
-def test_edit_to_file_the_template_deleted_is_a_conflict(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_edit_to_file_the_template_deleted_is_a_conflict(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     (project / "docs/obsolete.md").write_text("# Obsolete\n\nBut we still need it.\n", encoding="utf-8")
     commit_all(project)
@@ -141,7 +145,7 @@ def test_edit_to_file_the_template_deleted_is_a_conflict(project_at) -> None:  #
     assert "docs/obsolete.md: the template deleted it and you changed it" in result.stdout
 
 
-def test_same_new_file_added_by_both_is_a_conflict(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_same_new_file_added_by_both_is_a_conflict(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     (project / "CONTRIBUTING.md").write_text("Our contributing guide.\n", encoding="utf-8")
     commit_all(project)
@@ -151,7 +155,7 @@ def test_same_new_file_added_by_both_is_a_conflict(project_at) -> None:  # type:
     assert "CONTRIBUTING.md: you and the template both added it" in result.stdout
 
 
-def test_user_workflow_refs_move_and_nothing_else_changes(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_user_workflow_refs_move_and_nothing_else_changes(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     custom = (
         "# Our own pipeline: keep this comment.\n"
@@ -172,7 +176,7 @@ def test_user_workflow_refs_move_and_nothing_else_changes(project_at) -> None:  
     assert read(project, ".github/workflows/nightly.yml") == expected
 
 
-def test_new_question_takes_data_and_is_validated(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_new_question_takes_data_and_is_validated(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     result = upgrade(project, "--data", "coverage=95")
     assert result.exit_code == 0, result.output
@@ -189,7 +193,7 @@ def test_new_question_takes_data_and_is_validated(project_at) -> None:  # type: 
         (["--to", "v1"], 1, "v1 is not available"),
     ],
 )
-def test_bad_options_change_nothing(project_at, args: list[str], code: int, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_options_change_nothing(project_at: ProjectAt, args: list[str], code: int, message: str) -> None:
     project = project_at("v1.0.0")
     before = snapshot(project)
     result = upgrade(project, *args)
@@ -198,7 +202,7 @@ def test_bad_options_change_nothing(project_at, args: list[str], code: int, mess
     assert snapshot(project) == before
 
 
-def test_downgrade_refused(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_downgrade_refused(project_at: ProjectAt) -> None:
     project = project_at("v1.2.0")
     before = snapshot(project)
     result = upgrade(project, "--to", "v1.0.0")
@@ -207,7 +211,7 @@ def test_downgrade_refused(project_at) -> None:  # type: ignore[no-untyped-def]
     assert snapshot(project) == before
 
 
-def test_current_project_is_left_alone(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_current_project_is_left_alone(project_at: ProjectAt) -> None:
     project = project_at("v1.2.0")
     before = snapshot(project)
     result = upgrade(project)
@@ -217,7 +221,9 @@ def test_current_project_is_left_alone(project_at) -> None:  # type: ignore[no-u
     assert upgrade(project, "--check").exit_code == 0
 
 
-def test_check_reports_available_upgrade_without_rendering(project_at, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_check_reports_available_upgrade_without_rendering(
+    project_at: ProjectAt, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = project_at("v1.0.0")
     monkeypatch.setattr("mlscaffold.upgrade.render_template", None)  # --check must not render
     result = upgrade(project, "--check")
@@ -226,7 +232,7 @@ def test_check_reports_available_upgrade_without_rendering(project_at, monkeypat
 
 
 @pytest.mark.parametrize("change", ["modified", "untracked", "staged"])
-def test_dirty_tree_refused_and_unchanged(project_at, change: str) -> None:  # type: ignore[no-untyped-def]
+def test_dirty_tree_refused_and_unchanged(project_at: ProjectAt, change: str) -> None:
     project = project_at("v1.0.0")
     if change == "modified":
         (project / "README.md").write_text("wip\n", encoding="utf-8")
@@ -242,7 +248,7 @@ def test_dirty_tree_refused_and_unchanged(project_at, change: str) -> None:  # t
     assert snapshot(project) == before
 
 
-def test_dry_run_changes_nothing_and_equals_real_run(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_changes_nothing_and_equals_real_run(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     readme = read(project, "README.md").replace("Run the thing.", "Run the thing our way.")
     (project / "README.md").write_text(readme, encoding="utf-8")
@@ -259,7 +265,7 @@ def test_dry_run_changes_nothing_and_equals_real_run(project_at) -> None:  # typ
     assert git("diff", "-M", "HEAD", cwd=project) + "\n" == dry.stdout
 
 
-def test_commit_flag_commits_clean_upgrade(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_commit_flag_commits_clean_upgrade(project_at: ProjectAt) -> None:
     project = project_at("v1.1.0")
     result = upgrade(project, "--commit")
     assert result.exit_code == 0, result.output
@@ -269,7 +275,7 @@ def test_commit_flag_commits_clean_upgrade(project_at) -> None:  # type: ignore[
     assert git("status", "--porcelain", cwd=project) == ""
 
 
-def test_commit_flag_with_conflicts_does_not_commit(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_commit_flag_with_conflicts_does_not_commit(project_at: ProjectAt) -> None:
     project = project_at("v1.1.0")
     (project / "README.md").write_text("# totally ours\n", encoding="utf-8")
     commit_all(project)
@@ -278,12 +284,14 @@ def test_commit_flag_with_conflicts_does_not_commit(project_at) -> None:  # type
     assert git("rev-list", "--count", "HEAD", cwd=project) == "2"
 
 
-def test_interrupt_mid_merge_leaves_everything_unchanged(project_at, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_interrupt_mid_merge_leaves_everything_unchanged(
+    project_at: ProjectAt, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = project_at("v1.0.0")
     before = snapshot(project)
     real = merge.merge_template_change
 
-    def merge_then_interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def merge_then_interrupt(*args: Any, **kwargs: Any) -> None:
         real(*args, **kwargs)
         raise KeyboardInterrupt
 
@@ -294,7 +302,7 @@ def test_interrupt_mid_merge_leaves_everything_unchanged(project_at, monkeypatch
     assert snapshot(project) == before
 
 
-def test_real_sigint_mid_render_leaves_everything_unchanged(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_real_sigint_mid_render_leaves_everything_unchanged(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     before = snapshot(project)
     proc = subprocess.Popen(
@@ -315,16 +323,16 @@ def test_real_sigint_mid_render_leaves_everything_unchanged(project_at) -> None:
 
 
 def test_failure_while_writing_back_leaves_everything_unchanged(
-    project_at, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    project_at: ProjectAt, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = project_at("v1.0.0")
     before = snapshot(project)
-    real = gitapply.run_git
+    real = git_module.run_git
 
-    def failing_ref_update(args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+    def failing_ref_update(args: list[str], *rest: Any, **kwargs: Any) -> Any:
         # The work tree has been written by then: the failure must undo it.
         if args[0] == "update-ref" and args[1] == "refs/mlscaffold/template" and len(args) == 4:
-            raise gitapply.MlscaffoldError("disk full: free some space and run the upgrade again.")
+            raise MlscaffoldError("disk full: free some space and run the upgrade again.")
         return real(args, *rest, **kwargs)
 
     monkeypatch.setattr(gitapply, "run_git", failing_ref_update)
@@ -352,7 +360,7 @@ def test_failure_while_writing_back_leaves_everything_unchanged(
         ("unshipped", "which this mlscaffold does not ship"),
     ],
 )
-def test_not_an_upgradable_project(project_at, tmp_path: Path, setup: str, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_not_an_upgradable_project(project_at: ProjectAt, tmp_path: Path, setup: str, message: str) -> None:
     project = project_at("v1.0.0")
     answers = project / ".copier-answers.yml"
     target = project

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from upgrade_worlds import VERSIONS
-from worlds import git
 
 from mlscaffold.merge import BESIDE_SUFFIX
 from mlscaffold.upgrade import upgrade_project
+
+from support.git_worlds import git
+from support.upgrade_template import VERSIONS, ProjectAt
 
 PAIRS = [(a, b) for i, a in enumerate(VERSIONS) for b in VERSIONS[i + 1 :]]
 SEEDS = [int(os.environ["SEED"])] if os.environ.get("SEED") else list(range(24))
@@ -141,7 +142,7 @@ def followed(path: str, expect: Expectations) -> str:
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_upgrade_never_loses_user_work(project_at, seed: int) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_never_loses_user_work(project_at: ProjectAt, seed: int) -> None:
     rng = random.Random(seed)
     start, end = rng.choice(PAIRS)
     project = project_at(start)
@@ -168,7 +169,7 @@ def test_upgrade_never_loses_user_work(project_at, seed: int) -> None:  # type: 
         file = project / path
         if file.is_file() and not path.endswith(".bin") and CONFLICT_MARK in file.read_text(encoding="utf-8"):
             assert path in conflicted, f"{scenario}: {path} has conflict markers but is not listed"
-    for path in (project / p for p in git("ls-files", "-o", cwd=project).splitlines()):
-        if path.name.endswith(BESIDE_SUFFIX):
-            assert str(path.relative_to(project))[: -len(BESIDE_SUFFIX)] in conflicted, scenario
+    for other in (project / p for p in git("ls-files", "-o", cwd=project).splitlines()):
+        if other.name.endswith(BESIDE_SUFFIX):
+            assert str(other.relative_to(project))[: -len(BESIDE_SUFFIX)] in conflicted, scenario
     assert git("show", ":.copier-answers.yml", cwd=project).count(f"_commit: {end}") == 1, scenario

@@ -26,9 +26,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from hostile.test_interrupts import _catches_sigterm
 from hostile.user_trees import snapshot
-from worlds import git
+from support.git_worlds import git
+from support.upgrade_template import ProjectAt
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc to time signals")
 
@@ -145,7 +147,7 @@ def wait_for_final_step(project: Path) -> None:
 
 
 @pytest.fixture
-def team_project(project_at) -> Path:  # type: ignore[no-untyped-def]
+def team_project(project_at: ProjectAt) -> Path:
     project = project_at("v1.0.0")
     users_project(project)
     return project

@@ -15,13 +15,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from team_work import PACKAGE, followed, generate, replace_line, runner, work_like_a_team
-from worlds import ROOT, git
 
 from mlscaffold.answers import read_project_answers
 from mlscaffold.bundle import append_version, list_versions
 from mlscaffold.cli import app
 from mlscaffold.template import BUNDLE_ENV
+
+from support.git_worlds import ROOT, git
+from support.team_work import PACKAGE, followed, generate, replace_line, runner, work_like_a_team
 
 
 def released_before_newest(bundle: Path) -> list[str]:

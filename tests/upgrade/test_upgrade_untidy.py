@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hostile.conftest import run_cli
-from typer.testing import CliRunner
-from upgrade_worlds import snapshot
-from worlds import git
+from typer.testing import CliRunner, Result
 
 from mlscaffold import cli
+
+from hostile.conftest import run_cli
+from support.git_worlds import git
+from support.upgrade_template import ProjectAt, snapshot
 
 runner = CliRunner()
 
 
-def upgrade(project: Path, *args: str):  # type: ignore[no-untyped-def]
+def upgrade(project: Path, *args: str) -> Result:
     return runner.invoke(cli.app, ["upgrade", str(project), *args])
 
 
@@ -35,7 +37,7 @@ def read(project: Path, relpath: str) -> str:
     return (project / relpath).read_text(encoding="utf-8")
 
 
-def one_error_line(result) -> str:  # type: ignore[no-untyped-def]
+def one_error_line(result: Result) -> str:
     assert "Traceback" not in result.output
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, result.output
@@ -47,7 +49,7 @@ def state(project: Path) -> dict[str, str]:
     return {k: v for k, v in snapshot(project).items() if not k.startswith(".git/objects/")}
 
 
-def test_upgrade_ignored_file_at_added_path_is_kept(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_ignored_file_at_added_path_is_kept(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     with (project / ".gitignore").open("a", encoding="utf-8") as handle:
         handle.write("CONTRIBUTING.md\n")
@@ -61,7 +63,7 @@ def test_upgrade_ignored_file_at_added_path_is_kept(project_at) -> None:  # type
     assert "CONTRIBUTING.md.mlscaffold-new" in result.stdout
 
 
-def test_upgrade_conflict_is_unmerged_in_the_index(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_conflict_is_unmerged_in_the_index(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     readme = read(project, "README.md").replace("Run the thing.", "Run the thing our way.")
     (project / "README.md").write_text(readme, encoding="utf-8")
@@ -77,7 +79,7 @@ def test_upgrade_conflict_is_unmerged_in_the_index(project_at) -> None:  # type:
     assert "params.yaml" in git("diff", "--cached", "--name-only", cwd=project)
 
 
-def test_upgrade_stale_index_lock_refused_before_writing(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_stale_index_lock_refused_before_writing(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     (project / ".git/index.lock").write_bytes(b"")
     before = snapshot(project)
@@ -87,7 +89,9 @@ def test_upgrade_stale_index_lock_refused_before_writing(project_at) -> None:  #
     assert snapshot(project) == before
 
 
-def test_upgrade_report_in_missing_directory_refused_before_writing(project_at, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_report_in_missing_directory_refused_before_writing(
+    project_at: ProjectAt, tmp_path: Path
+) -> None:
     project = project_at("v1.0.0")
     before = snapshot(project)
     result = upgrade(project, "--report", str(tmp_path / "missing" / "report.json"))
@@ -96,7 +100,7 @@ def test_upgrade_report_in_missing_directory_refused_before_writing(project_at, 
     assert snapshot(project) == before
 
 
-def test_upgrade_dirty_message_names_whole_paths(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_dirty_message_names_whole_paths(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     (project / "README.md").write_text("wip\n", encoding="utf-8")
     result = upgrade(project)
@@ -131,7 +135,9 @@ def _bisect_in_progress(project: Path) -> None:
     ("setup", "operation"),
     [(_merge_in_progress, "merge"), (_rebase_in_progress, "rebase"), (_bisect_in_progress, "bisect")],
 )
-def test_upgrade_commit_refused_during_git_operation(project_at, setup, operation: str) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_commit_refused_during_git_operation(
+    project_at: ProjectAt, setup: Callable[[Path], None], operation: str
+) -> None:
     project = project_at("v1.0.0")
     setup(project)
     before = state(project)
@@ -148,7 +154,7 @@ def _hook(project: Path, body: str) -> None:
     hook.chmod(0o755)
 
 
-def test_upgrade_commit_runs_hooks(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_commit_runs_hooks(project_at: ProjectAt) -> None:
     project = project_at("v1.1.0")
     _hook(project, f"touch '{project.parent / 'hook-ran'}'\n")
     result = upgrade(project, "--commit")
@@ -157,7 +163,7 @@ def test_upgrade_commit_runs_hooks(project_at) -> None:  # type: ignore[no-untyp
     assert git("status", "--porcelain", cwd=project) == ""
 
 
-def test_upgrade_commit_no_verify_skips_hooks(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_commit_no_verify_skips_hooks(project_at: ProjectAt) -> None:
     project = project_at("v1.1.0")
     _hook(project, "exit 1\n")
     result = upgrade(project, "--commit", "--no-verify")
@@ -165,7 +171,7 @@ def test_upgrade_commit_no_verify_skips_hooks(project_at) -> None:  # type: igno
     assert git("log", "-1", "--format=%s", cwd=project).startswith("Upgrade the mlscaffold template")
 
 
-def test_upgrade_commit_failing_hook_leaves_repository_as_before(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_commit_failing_hook_leaves_repository_as_before(project_at: ProjectAt) -> None:
     project = project_at("v1.1.0")
     _hook(project, "echo 'lint failed' >&2\nexit 1\n")
     before = state(project)
@@ -179,7 +185,9 @@ def test_upgrade_commit_failing_hook_leaves_repository_as_before(project_at) -> 
     assert fsck.returncode == 0, fsck.stderr
 
 
-def test_upgrade_commit_without_identity_uses_fallback(project_at, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_commit_without_identity_uses_fallback(
+    project_at: ProjectAt, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = project_at("v1.1.0")
     bare_home = tmp_path / "home"
     bare_home.mkdir()
@@ -193,7 +201,7 @@ def test_upgrade_commit_without_identity_uses_fallback(project_at, tmp_path: Pat
     assert author == "mlscaffold <mlscaffold@users.noreply.github.com>"
 
 
-def test_upgrade_commit_signing_failure_leaves_repository_as_before(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_commit_signing_failure_leaves_repository_as_before(project_at: ProjectAt) -> None:
     project = project_at("v1.1.0")
     git("config", "commit.gpgsign", "true", cwd=project)
     git("config", "gpg.program", "false", cwd=project)
@@ -205,7 +213,7 @@ def test_upgrade_commit_signing_failure_leaves_repository_as_before(project_at) 
     assert state(project) == before
 
 
-def test_upgrade_rename_onto_existing_file_is_a_conflict(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_rename_onto_existing_file_is_a_conflict(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     old = read(project, "src/demo_app/old_name.py")
     (project / "src/demo_app/new_name.py").write_text("USER = 1\n", encoding="utf-8")
@@ -220,7 +228,7 @@ def test_upgrade_rename_onto_existing_file_is_a_conflict(project_at) -> None:  #
     )
 
 
-def test_upgrade_rename_of_file_the_user_moved_is_a_conflict(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_rename_of_file_the_user_moved_is_a_conflict(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     git("mv", "src/demo_app/old_name.py", "src/demo_app/helpers.py", cwd=project)
     commit_all(project)
@@ -232,7 +240,7 @@ def test_upgrade_rename_of_file_the_user_moved_is_a_conflict(project_at) -> None
     assert "refs/mlscaffold/template:src/demo_app/new_name.py" in result.stdout
 
 
-def test_upgrade_moves_only_refs_at_the_old_version(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_moves_only_refs_at_the_old_version(project_at: ProjectAt) -> None:
     project = project_at("v1.0.0")
     sha = "0123456789abcdef0123456789abcdef01234567"
     workflow = (
@@ -261,7 +269,7 @@ def test_upgrade_moves_only_refs_at_the_old_version(project_at) -> None:  # type
         )
 
 
-def test_upgrade_recorded_invalid_answer_fixed_with_data(project_at) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_recorded_invalid_answer_fixed_with_data(project_at: ProjectAt) -> None:
     project = project_at("v1.1.0")
     answers = project / ".copier-answers.yml"
     answers.write_text(
@@ -277,7 +285,7 @@ def test_upgrade_recorded_invalid_answer_fixed_with_data(project_at) -> None:  #
 
 
 @pytest.mark.parametrize("outcome", ["conflict", "failed-commit"])
-def test_upgrade_leaves_no_temporary_directory(project_at, tmp_path: Path, outcome: str) -> None:  # type: ignore[no-untyped-def]
+def test_upgrade_leaves_no_temporary_directory(project_at: ProjectAt, tmp_path: Path, outcome: str) -> None:
     project = project_at("v1.1.0")
     if outcome == "conflict":
         (project / "README.md").write_text("# totally ours\n", encoding="utf-8")

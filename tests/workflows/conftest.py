@@ -6,10 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from workflow_worlds import FORKS, OURS, WORKFLOW_COMBINATIONS, using_bundle
 
 from mlscaffold.bundle import append_version, list_versions
 from mlscaffold.generate import create_project
+
+from support.workflow_projects import FORKS, OURS, WORKFLOW_COMBINATIONS, using_bundle
 
 # The stand-in project's files (its own tests included) are data, copied into generated projects.
 collect_ignore = ["standin"]

@@ -15,8 +15,9 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from workflow_worlds import using_bundle
 from workflows.test_act_runs import act_cache, commit, run_workflow
+
+from support.workflow_projects import using_bundle
 
 __all__ = ["act_cache", "run_workflow"]  # fixtures, used by name
 
@@ -40,11 +41,12 @@ KUBECONFIG = json.dumps(
 
 @pytest.fixture(scope="module")
 def kubernetes_project_template(template_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Return a `deployment=both kubernetes=true mlflow` project generated once."""
+    """Return a `deployment=both kubernetes=true mlflow` project with an Ingress, generated once."""
     from mlscaffold.generate import create_project
 
     target = tmp_path_factory.mktemp("deploy") / "churn-model"
     data = {"deployment": "both", "kubernetes": "true", "experiment_tracking": "mlflow"}
+    data["ingress_host"] = "churn.example.com"
     with using_bundle(template_bundle):
         create_project(target, data=data, use_defaults=True)
     return target
@@ -105,6 +107,13 @@ def test_staging_deploy_of_a_kubernetes_project_applies_the_overlay_by_digest(
     assert "kubectl v1.35.0 (stand-in: tests/act/bin/kubectl)" in out
     assert "deployment.apps/churn-model serverside-applied (server dry run)" in out
     assert "cronjob.batch/churn-model-batch serverside-applied" in out
+    # The production objects of the base, through the staging overlay's patches.
+    for applied in (
+        "poddisruptionbudget.policy/churn-model",
+        "networkpolicy.networking.k8s.io/churn-model-batch",
+    ):
+        assert f"{applied} serverside-applied" in out
+    assert "ingress.networking.k8s.io/churn-model serverside-applied" in out
     assert "deployment.apps/churn-model successfully rolled out" in out
     assert f"ghcr.io/my-org/churn-model@{DIGEST}" in out
 
@@ -204,3 +213,94 @@ def test_kubectl_stand_in_refuses_what_a_cluster_would(kubernetes_project: Path,
     name = ["deployment.apps/churn-model", "-n", "churn-model-staging"]
     rollout = kubectl("rollout", "status", *name, cwd=tmp_path, env=env)
     assert rollout.returncode == 1 and "not found" in rollout.stderr  # nothing was applied
+
+
+EKS_ROLE = "arn:aws:iam::123456789012:role/churn-deploy"
+EKS = [
+    *("--var", "KUBE_CLUSTER_PROVIDER=eks"),
+    *("--var", "KUBE_CLUSTER_NAME=ml-staging"),
+    *("--var", "KUBE_CLUSTER_LOCATION=eu-west-1"),
+    *("--var", f"AWS_ROLE_ARN={EKS_ROLE}"),
+]
+
+
+def deploy_by_oidc(run_workflow: ModuleType, project: Path, cache: Path, *extra: str) -> int:
+    """Run deploy.yml after the Image workflow with no KUBE_CONFIG secret: the cluster is reached by OIDC."""
+    image = f"ghcr.io/my-org/{project.name}"
+    argv = ["--project", str(project), "--workflow", DEPLOY, "--find-links", str(cache / "wheels")]
+    argv += ["--registry", f"{image}:sha-{head(project)}={DIGEST}", "--event", "workflow_run"]
+    status: int = run_workflow.main([*argv, *extra])
+    return status
+
+
+def test_staging_deploy_to_eks_reaches_the_cluster_by_oidc(
+    run_workflow: ModuleType, kubernetes_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = deploy_by_oidc(run_workflow, kubernetes_project, act_cache, *EKS)
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    assert "succeeded  Staging/Deploy/Deploy to staging" in summary(out)
+    assert f"Assumed role {EKS_ROLE} in eu-west-1 (stand-in)" in out
+    # The aws stand-in wrote the kubeconfig only with the OIDC session in its environment, and
+    # kubectl ran its `aws eks get-token` user for every call: the credentials reached those steps.
+    assert "Added new context arn:aws:eks:eu-west-1:123456789012:cluster/ml-staging" in out
+    assert "deployment.apps/churn-model serverside-applied (server dry run)" in out
+    assert "deployment.apps/churn-model successfully rolled out" in out
+    assert "no KUBE_CONFIG" not in out
+
+
+def test_eks_deploy_without_a_cluster_name_fails_in_one_line(
+    run_workflow: ModuleType, kubernetes_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pairs = [EKS[i : i + 2] for i in range(0, len(EKS), 2)]
+    without_name = [arg for pair in pairs if not pair[1].startswith("KUBE_CLUSTER_NAME=") for arg in pair]
+
+    status = deploy_by_oidc(run_workflow, kubernetes_project, act_cache, *without_name)
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "::error::cluster-provider eks: pass cluster-name (the KUBE_CLUSTER_NAME variable)." in out
+    assert "FAILED     Staging/Deploy/Deploy to staging" in summary(out)
+    assert "Assumed role" not in out and "serverside-applied" not in out  # nothing ran after the check
+
+
+def test_kubernetes_deploy_with_neither_kube_config_nor_a_provider_says_what_to_set(
+    run_workflow: ModuleType, kubernetes_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = deploy_by_oidc(run_workflow, kubernetes_project, act_cache)
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "::error::no KUBE_CONFIG: add the kubeconfig of the staging cluster as the environment secret" in out
+
+
+def aws(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    environment = {"PATH": f"{BIN}:/usr/bin:/bin", "STANDIN_PYTHON": sys.executable, **env}
+    command = [str(BIN / "aws"), *args]
+    return subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+
+
+def test_aws_stand_in_refuses_what_aws_would(tmp_path: Path) -> None:
+    """The EKS kubeconfig needs an OIDC session: no credentials, long-lived keys, a bad region are refused."""
+    config = tmp_path / "kubeconfig"
+    update = ["eks", "update-kubeconfig", "--name", "ml", "--region", "eu-west-1", "--kubeconfig", str(config)]
+    session = {"AWS_ACCESS_KEY_ID": "ASIASTANDIN123456789012", "AWS_SECRET_ACCESS_KEY": "s"}
+    session["AWS_SESSION_TOKEN"] = "t"
+
+    assert "Unable to locate credentials" in aws(*update, env={}).stderr
+    long_lived = aws(*update, env={"AWS_ACCESS_KEY_ID": "AKIAKEY", "AWS_SECRET_ACCESS_KEY": "s"})
+    assert long_lived.returncode == 1 and "only an OIDC session" in long_lived.stderr
+    bad_region = aws(*[a if a != "eu-west-1" else "Europe" for a in update], env=session)
+    assert bad_region.returncode == 1 and "invalid value for --region" in bad_region.stderr
+    assert not config.exists()
+    assert aws(*update, env=session).returncode == 0
+
+    # kubectl runs the kubeconfig's `aws eks get-token`: without the session it cannot reach the cluster.
+    manifests = tmp_path / "empty.yaml"
+    manifests.write_text("", encoding="utf-8")
+    base = {"KUBECONFIG": str(config), "RUNNER_TEMP": str(tmp_path), "PATH": f"{BIN}:/usr/bin:/bin"}
+    refused = kubectl("apply", "--dry-run=server", "-f", str(manifests), cwd=tmp_path, env=base)
+    assert refused.returncode == 1 and "getting credentials: exec: executable aws failed" in refused.stderr
+    allowed = kubectl("apply", "--dry-run=server", "-f", str(manifests), cwd=tmp_path, env=base | session)
+    assert allowed.returncode == 0, allowed.stderr

@@ -1,8 +1,8 @@
 """The loop on the other project shapes: a batch job, and an API + batch project on Kubernetes with MLflow.
 
 test_act_runs.py and test_act_deploy.py run every workflow on the default project (and the
-image on these two); this runs what those leave out for them: the scheduled drift check on a
-fresh clone, training that opens a pull request, and, for the batch job, staging.
+image on these two); this runs what those leave out for them: CI and the scheduled drift check
+on a fresh clone, training that opens a pull request, and, for the batch job, staging.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from github_api import FakeGitHub, serve_github
-from workflow_worlds import using_bundle
 from workflows.test_act_deploy import deploy, summary
-from workflows.test_act_runs import DRIFT, TRAIN, act_cache, run_workflow
+from workflows.test_act_runs import DRIFT, TRAIN, act_cache, run_ci, run_workflow
+
+from support.fake_github import FakeGitHub, serve_github
+from support.workflow_projects import using_bundle
 
 __all__ = ["act_cache", "run_workflow"]  # fixtures, used by name
 
@@ -73,6 +74,18 @@ def github(shape: Path, tmp_path: Path) -> Iterator[FakeGitHub]:
     api.workflows[f"my-org/{shape.name}"] = {"train.yml": {"new-data"}, "drift.yml": {"current-data"}}
     with serve_github(api) as served:
         yield served
+
+
+def test_ci_passes_on_a_fresh_clone(
+    run_workflow: ModuleType, shape: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status = run_ci(run_workflow, shape, act_cache)
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    for job in ("Lint", "Tests", "Pipeline (dvc repro on synthetic data)", "mlscaffold check"):
+        assert f"succeeded  CI/Project CI/{job}" in summary(out)
+    assert "Running stage" in out  # nothing git ignores was in the clone: the pipeline made it
 
 
 def test_scheduled_drift_check_on_a_fresh_clone_ends_green_with_a_notice(

@@ -12,8 +12,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from github_api import FakeGitHub, serve_github
-from worlds import load_script
+
+from support.fake_github import FakeGitHub, serve_github
+from support.fake_s3 import FakeS3, serve_s3
+from support.git_worlds import load_script
 
 pytestmark = pytest.mark.slow
 
@@ -710,3 +712,73 @@ def test_an_action_pinned_elsewhere_than_its_stand_in_is_refused(
 ) -> None:
     with pytest.raises(run_workflow.HarnessError, match="vendor or adapt it at"):
         run_workflow.action_mappings({("astral-sh/setup-uv", "0" * 40)}, tmp_path)
+
+
+DVC_ROLE = "arn:aws:iam::210987654321:role/ml-dvc-read"
+OIDC_KEY = "ASIASTANDIN210987654321"  # what the configure-aws-credentials stand-in hands out for DVC_ROLE
+
+
+@pytest.fixture
+def s3_project(tmp_path: Path, template_bundle: Path) -> Path:
+    """Return a project whose DVC remote is s3, trained here: its cache is what the bucket will hold."""
+    from mlscaffold.generate import create_project
+
+    project = tmp_path / "s3-project"
+    create_project(
+        project, use_defaults=True, data={"dvc_remote": "s3", "dvc_remote_url": "s3://ml-data/churn"}
+    )
+    project_tool(project, "dvc", "repro", "--quiet")
+    shutil.rmtree(project / ".venv")
+    return project
+
+
+def point_at(project: Path, s3: FakeS3) -> None:
+    """Point the project's s3 remote at S3's endpoint (region eu-west-1), and commit with dvc.lock."""
+    config = project / ".dvc" / "config"
+    text = config.read_text(encoding="utf-8")
+    assert "url = s3://ml-data/churn\n" in text
+    extra = f"url = s3://ml-data/churn\n    endpointurl = {s3.url}\n    region = eu-west-1\n"
+    config.write_text(text.replace("url = s3://ml-data/churn\n", extra), encoding="utf-8")
+    commit(project, "Train: dvc.lock, and the bucket's endpoint")
+
+
+def test_image_pulls_the_model_from_an_s3_remote_by_oidc_in_the_dvc_step_only(
+    run_workflow: ModuleType, s3_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The bucket holds what `dvc push` would have put there: DVC 3's remote layout is its cache's.
+    shutil.copytree(s3_project / ".dvc" / "cache", tmp_path / "bucket" / "churn")
+    s3 = FakeS3("ml-data", tmp_path / "bucket", keys={OIDC_KEY: "standin-session-210987654321"})
+    with serve_s3(s3):
+        point_at(s3_project, s3)
+        variables = ["--var", f"DVC_AWS_ROLE_ARN={DVC_ROLE}", "--var", "AWS_REGION=eu-west-1"]
+
+        status = run_image(run_workflow, s3_project, *variables)
+
+    out = capsys.readouterr().out
+    assert status == 0, summary_of(out)
+    assert f"Assumed role {DVC_ROLE} in eu-west-1 (stand-in)" in out
+    assert "Pulling models/model.joblib from DVC remote 'storage' (s3://ml-data/churn)" in out
+    # Every request to the bucket was signed with the OIDC session, and the model came from it.
+    assert s3.requests and {key for _, _, key in s3.requests} == {OIDC_KEY}
+    assert any(method == "GET" and "/ml-data/churn/files/md5/" in path for method, path, _ in s3.requests)
+    # The build stand-in fails on any cloud credential in its environment: none leaked past the pull.
+    assert "context has every COPY source" in out
+    assert "Login Succeeded (stand-in) to ghcr.io" in out
+
+
+def test_image_pull_from_s3_without_credentials_fails_saying_what_to_do(
+    run_workflow: ModuleType, s3_project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shutil.copytree(s3_project / ".dvc" / "cache", tmp_path / "bucket" / "churn")
+    s3 = FakeS3("ml-data", tmp_path / "bucket", keys={OIDC_KEY: "standin-session-210987654321"})
+    with serve_s3(s3):
+        point_at(s3_project, s3)
+        pull_by_dvc_only(s3_project)
+
+        status = run_image(run_workflow, s3_project)  # no DVC_AWS_ROLE_ARN, no fallback keys
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "::error::dvc pull of models/model.joblib failed" in out
+    assert "Assumed role" not in out
+    assert "would push" not in out

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from workflow_worlds import FORKS, OURS, ROOT, WORKFLOW_COMBINATIONS, is_mlscaffold, resolver_for
 
 from mlscaffold.answers import read_project_answers
 from mlscaffold.workflows import check_calls, parse_callee
 from mlscaffold.yamlio import find_uses_refs, load_text
+
+from support.workflow_projects import FORKS, OURS, ROOT, WORKFLOW_COMBINATIONS, is_mlscaffold, resolver_for
 
 
 def repository_of(name: str) -> str:

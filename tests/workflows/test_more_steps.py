@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-from step_runner import Runner, StepFailedError, our_action
-from worlds import git
 
 from mlscaffold import __version__
+
+from support.git_worlds import git
+from support.step_runner import Runner, StepFailedError, our_action
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -74,6 +77,125 @@ def test_image_registry_is_read_from_the_host_and_a_missing_login_input_is_one_e
         )
         assert built["image"] == inputs["image"]
         assert f"Log in to {'ECR' if kind == 'ecr' else 'the registry'}" in runner.skipped or kind != "ecr"
+
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+K8S = {"environment": "staging", "ref": SHA, "kubernetes": True}
+ROLE = "arn:aws:iam::123456789012:role/deploy"
+GCP = {
+    "gcp-workload-identity-provider": "projects/1/locations/global/workloadIdentityPools/p/providers/q",
+    "gcp-service-account": "deploy@my-project.iam.gserviceaccount.com",
+}
+
+
+@pytest.mark.parametrize(
+    ("inputs", "secrets", "error"),
+    [
+        (K8S, {}, "no KUBE_CONFIG: add the kubeconfig of the staging cluster"),
+        (
+            {**K8S, "cluster-provider": "eks", "cluster-name": "--profile=x"},
+            {},
+            "cluster-name '--profile=x' is not",
+        ),
+        (
+            {**K8S, "cluster-provider": "eks", "cluster-name": "c", "cluster-location": "eu west"},
+            {},
+            "is not a region",
+        ),
+        ({**K8S, "cluster-provider": "k3s"}, {}, "cluster-provider is 'k3s': use kubeconfig, eks, gke or aks."),
+        ({**K8S, "cluster-provider": "eks"}, {}, "cluster-provider eks: pass cluster-name"),
+        (
+            {**K8S, "cluster-provider": "eks", "cluster-name": "c"},
+            {},
+            "cluster-provider eks: pass cluster-location",
+        ),
+        (
+            {**K8S, "cluster-provider": "eks", "cluster-name": "c", "cluster-location": "eu-west-1"},
+            {},
+            "cluster-provider eks: pass aws-role-arn",
+        ),
+        (
+            {**K8S, "cluster-provider": "gke", "cluster-name": "c"},
+            {},
+            "cluster-provider gke: pass cluster-location",
+        ),
+        (
+            {**K8S, "cluster-provider": "gke", "cluster-name": "c", "cluster-location": "europe-west1"},
+            {},
+            "cluster-provider gke: pass gcp-workload-identity-provider",
+        ),
+        (
+            {
+                **K8S,
+                **GCP,
+                "cluster-provider": "gke",
+                "cluster-name": "c",
+                "cluster-location": "europe-west1",
+                "gcp-service-account": "deploy@example.com",
+            },
+            {},
+            "cluster-provider gke: pass cluster-project",
+        ),
+        (
+            {**K8S, "cluster-provider": "aks", "cluster-name": "c"},
+            {},
+            "cluster-provider aks: pass cluster-resource-group",
+        ),
+        (
+            {**K8S, "cluster-provider": "aks", "cluster-name": "c", "cluster-resource-group": "rg"},
+            {},
+            "cluster-provider aks: pass azure-client-id",
+        ),
+        (
+            {
+                "environment": "staging",
+                "ref": SHA,
+                "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/app",
+            },
+            {},
+            "ECR registry 123456789012.dkr.ecr.eu-west-1.amazonaws.com: pass aws-role-arn",
+        ),
+        (
+            {"environment": "staging", "ref": SHA, "image": "registry.example.com/ml/app"},
+            {},
+            "pass the REGISTRY_USERNAME and REGISTRY_PASSWORD secrets",
+        ),
+        (
+            {"environment": "staging", "ref": SHA, "image": "team.azurecr.io/ml/app", "registry-type": "quay"},
+            {},
+            "registry-type is 'quay'",
+        ),
+    ],
+)
+def test_deploy_inputs_missing_or_inconsistent_are_one_error_line(
+    tmp_path: Path, inputs: dict[str, object], secrets: dict[str, str], error: str
+) -> None:
+    (tmp_path / "repo").mkdir()
+    runner = runner_in(tmp_path / "repo")
+    runner.secrets |= secrets
+    with pytest.raises(StepFailedError, match=re.escape(error)) as failed:
+        runner.run_job(WORKFLOWS / "deploy.yml", "deploy", inputs)
+    assert str(failed.value).count("::error::") == 1
+    assert runner.ran == ["What to deploy"]
+
+
+def test_deploy_to_eks_from_ecr_logs_in_to_aws_once_and_to_no_other_cloud(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    runner = runner_in(tmp_path / "repo")
+    eks = {
+        "cluster-provider": "eks",
+        "cluster-name": "ml",
+        "cluster-location": "us-east-2",
+        "aws-role-arn": ROLE,
+    }
+    image = {"image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/ml/app"}
+    with pytest.raises(StepFailedError):  # the registry stand-ins are not here: the digest step fails
+        runner.run_job(WORKFLOWS / "deploy.yml", "deploy", {**K8S, **eks, **image})
+    assert runner.ran[0] == "What to deploy"
+    # One AWS login serves both; ECR in its host's region, the cluster in its own.
+    skipped = " ".join(runner.skipped)
+    assert "aws-actions/configure-aws-credentials@" in skipped and "aws-actions/amazon-ecr-login@" in skipped
+    assert "google-github-actions/auth@" not in skipped and "azure/login@" not in skipped
 
 
 @pytest.fixture
@@ -145,7 +267,7 @@ def test_google_key_fallback_is_private_and_lives_only_for_the_dvc_command(tmp_p
         "uses": "mlscaffold/mlscaffold/.github/actions/dvc-remote@v0",
         "with": {"command": "pull", "google-credentials-json": '{"type": "service_account"}'},
     }
-    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
+    context: dict[str, Any] = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
     runner._steps([step], context, {}, None)
 
     out = runner.stdout["dvc ${{ inputs.command }}"]
@@ -162,7 +284,7 @@ def test_dvc_remote_refuses_a_command_that_is_not_dvc_words(tmp_path: Path) -> N
         "uses": "mlscaffold/mlscaffold/.github/actions/dvc-remote@v0",
         "with": {"command": "pull; rm -rf ~"},
     }
-    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
+    context: dict[str, Any] = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "secrets": {}}
     with pytest.raises(StepFailedError, match="command must be a dvc command and its flags"):
         runner._steps([step], context, {}, None)
 
@@ -171,7 +293,13 @@ def test_ci_puts_the_matrix_python_first_on_path(tmp_path: Path) -> None:
     (tmp_path / "repo").mkdir()
     runner = runner_in(tmp_path / "repo")
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
-    context = {"inputs": {}, "steps": {}, "github": {}, "runner": {}, "matrix": {"python-version": version}}
+    context: dict[str, Any] = {
+        "inputs": {},
+        "steps": {},
+        "github": {},
+        "runner": {},
+        "matrix": {"python-version": version},
+    }
     runner._steps([step_named("ci.yml", "tests", "Put the matrix Python first on PATH")], context, {}, None)
     [directory] = runner.path_prefix[:1]
     found = Path(directory) / "python3"

@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from github_api import FakeGitHub, serve_github
-from step_runner import Runner, StepFailedError, evaluate, interpolate, our_action
-from workflow_worlds import using_bundle
-from worlds import git
 
 from mlscaffold.generate import create_project
+
+from support.fake_github import FakeGitHub, serve_github
+from support.git_worlds import git
+from support.step_runner import Runner, StepFailedError, evaluate, interpolate, our_action
+from support.workflow_projects import using_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -156,7 +157,8 @@ def test_setup_project_uses_locked_sync_only_with_a_lock(ci_world: Path) -> None
     project = ci_world / "work" / "demo"
     runner = runner_for(ci_world)
     step = {"uses": "mlscaffold/mlscaffold/.github/actions/setup-project@v0", "id": "setup"}
-    runner._steps([step], context := {"inputs": {}, "steps": {}, "github": {}, "runner": {}}, {}, None)
+    context: dict[str, Any] = {"inputs": {}, "steps": {}, "github": {}, "runner": {}}
+    runner._steps([step], context, {}, None)
     assert context["steps"]["setup"]["outputs"]["uv-sync-flags"] == "--locked"
     (project / "uv.lock").unlink()
     runner._steps([step], context, {}, None)

@@ -17,15 +17,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from github_api import FakeGitHub, serve_github
-from step_runner import Runner, StepFailedError, our_action
-from wheels import build_wheel
-from workflow_worlds import using_bundle
-from worlds import git
 
 from mlscaffold import __version__
 from mlscaffold.generate import create_project
 from mlscaffold.template import BUNDLE_ENV
+
+from support.fake_github import FakeGitHub, serve_github
+from support.git_worlds import git
+from support.step_runner import Runner, StepFailedError, our_action
+from support.wheels import build_wheel
+from support.workflow_projects import using_bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "template-sync.yml"

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from workflow_worlds import ROOT, WORKFLOW_COMBINATIONS
+
+from support.workflow_projects import ROOT, WORKFLOW_COMBINATIONS
 
 BIN = Path(sys.executable).parent
 YAMLLINT_CONFIG = ROOT / ".yamllint.yml"

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from workflow_worlds import FORKS, OURS, ROOT, WORKFLOW_COMBINATIONS
 
 from mlscaffold.workflow_settings import derive_settings, render_markdown
+
+from support.workflow_projects import FORKS, OURS, ROOT, WORKFLOW_COMBINATIONS
 
 
 def reader_for(repository: str) -> Callable[[str], str | None]:

@@ -66,6 +66,8 @@ class CI(Rule):
 class MLS501(CI):
     """GitHub Actions workflows present"""
 
+    audits = (".github/workflows/*",)
+
     @classmethod
     def check(cls, ml_repo: RepoView, workflows: tuple[Workflow, ...]) -> bool | str:
         """
@@ -95,6 +97,7 @@ def _writes(permissions: Any) -> bool:
 class MLS502(CI):
     """Workflows declare least-privilege permissions"""
 
+    audits = (".github/workflows/*",)
     requires = frozenset({"MLS501"})
 
     @classmethod
@@ -130,6 +133,7 @@ class MLS502(CI):
 class MLS503(CI):
     """Third-party actions pinned by full commit SHA"""
 
+    audits = (".github/workflows/*", ".github/zizmor.yml")
     requires = frozenset({"MLS501"})
 
     @classmethod
@@ -168,6 +172,8 @@ def _recorded_version(ml_repo: RepoView) -> str | None:
 
 class MLS504(CI):
     """mlscaffold's reusable workflows pinned to the project's release"""
+
+    audits = (".github/workflows/*",)
 
     @classmethod
     def check(cls, ml_repo: RepoView, workflows: tuple[Workflow, ...]) -> bool | str:

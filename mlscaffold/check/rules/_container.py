@@ -35,6 +35,8 @@ class Container(Rule):
 class MLS401(Container):
     """Dockerfile is multi-stage"""
 
+    audits = ("Dockerfile",)
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -54,6 +56,8 @@ class MLS401(Container):
 
 class MLS402(Container):
     """Container runs as a non-root user"""
+
+    audits = ("Dockerfile",)
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
@@ -77,6 +81,8 @@ class MLS402(Container):
 
 class MLS403(Container):
     """Container declares a HEALTHCHECK"""
+
+    audits = ("Dockerfile",)
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
@@ -106,6 +112,8 @@ def _excludes(patterns: list[str], name: str) -> bool:
 
 class MLS404(Container):
     """.dockerignore keeps git history and secrets out of the image"""
+
+    audits = (".dockerignore",)
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:

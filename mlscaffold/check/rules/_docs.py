@@ -37,10 +37,12 @@ RUNBOOK_SECTIONS = (
     ("Retraining", r"retrain"),
     ("Rollback", r"roll.?back"),
 )
-# Text that marks a section as not written yet: unrendered template syntax and to-do markers.
+# Text that marks a section as not written yet: unrendered template syntax, to-do markers,
+# and the blanks a template leaves for people and dates ("to be named", "to be agreed").
 PLACEHOLDER = re.compile(
-    r"\{\{.*?\}\}|\{%.*?%\}|\b(TODO|TBD|FIXME|XXX)\b|lorem ipsum|\[(insert|fill|describe)[^\]]*\]"
-    r"|<(insert|fill|describe)[^>]*>",
+    r"\{\{.*?\}\}|\{%.*?%\}|\b(TODO|TBD|TBA|TBC|FIXME|XXX)\b|lorem ipsum|\[(insert|fill|describe)[^\]]*\]"
+    r"|<(insert|fill|describe)[^>]*>"
+    r"|\bto be (named|agreed|decided|determined|confirmed|defined|filled in|written)\b",
     re.IGNORECASE,
 )
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
@@ -84,6 +86,8 @@ class Scoping(Rule):
 class MLS101(Scoping):
     """Scoping document present"""
 
+    audits = ("docs/scoping.md",)
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -101,6 +105,7 @@ class MLS101(Scoping):
 class MLS102(Scoping):
     """Scoping document has every required section"""
 
+    audits = ("docs/scoping.md",)
     requires = frozenset({"MLS101"})
 
     @classmethod
@@ -117,6 +122,7 @@ class MLS102(Scoping):
 class MLS103(Scoping):
     """Scoping document is filled in, not template placeholders"""
 
+    audits = ("docs/scoping.md",)
     requires = frozenset({"MLS101"})
 
     @classmethod
@@ -124,7 +130,7 @@ class MLS103(Scoping):
         """
         Write each section of `docs/scoping.md` in your own words: at least a sentence
         outside HTML comments, with no unrendered template syntax (`{{{{ ... }}}}`) and no
-        `TODO`, `TBD`, `FIXME` or `[insert ...]` markers left.
+        `TODO`, `TBD`, `FIXME`, `[insert ...]`, "to be named" or "to be agreed" markers left.
         """
         text = ml_repo.text(SCOPING)
         if text is None:
@@ -148,6 +154,8 @@ class MLS103(Scoping):
 class MLS104(Scoping):
     """Model card present"""
 
+    audits = ("docs/model_card.md",)
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -167,6 +175,8 @@ class MLS104(Scoping):
 
 class MLS105(Scoping):
     """Runbook covers monitoring, alerts, retraining and rollback"""
+
+    audits = ("docs/runbook.md",)
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:

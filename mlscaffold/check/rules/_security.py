@@ -66,6 +66,8 @@ class Security(Rule):
 class MLS601(Security):
     """pre-commit runs secret detection"""
 
+    audits = (".pre-commit-config.yaml", ".secrets.baseline")
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -83,6 +85,8 @@ class MLS601(Security):
 
 class MLS602(Security):
     """pre-commit guards against large files"""
+
+    audits = (".pre-commit-config.yaml",)
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
@@ -126,6 +130,8 @@ class MLS603(Security):
 
 class MLS604(Security):
     """License file present"""
+
+    audits = ("LICENSE",)
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:

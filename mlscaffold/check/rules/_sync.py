@@ -24,6 +24,8 @@ class Sync(Rule):
 class MLS701(Sync):
     """Template answers recorded and not behind the newest template version"""
 
+    audits = (".copier-answers.yml",)
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """

@@ -39,6 +39,8 @@ class Testing(Rule):
 class MLS301(Testing):
     """Tests present"""
 
+    audits = ("tests/*.py",)
+
     @classmethod
     def check(cls, test_files: tuple[str, ...]) -> bool | str:
         """
@@ -52,6 +54,8 @@ class MLS301(Testing):
 
 class MLS302(Testing):
     """Data has tests"""
+
+    audits = ("tests/test_data.py",)
 
     @classmethod
     def check(cls, ml_repo: RepoView, test_files: tuple[str, ...]) -> bool | str:
@@ -67,6 +71,8 @@ class MLS302(Testing):
 class MLS303(Testing):
     """Model has quality tests"""
 
+    audits = ("tests/test_model.py",)
+
     @classmethod
     def check(cls, ml_repo: RepoView, test_files: tuple[str, ...]) -> bool | str:
         """
@@ -80,6 +86,8 @@ class MLS303(Testing):
 
 class MLS304(Testing):
     """Prediction interface (API or batch job) has tests"""
+
+    audits = ("tests/test_api.py", "tests/test_predict.py")
 
     @classmethod
     def check(cls, ml_repo: RepoView, test_files: tuple[str, ...]) -> bool | str:
@@ -111,6 +119,8 @@ def _declares_pytest(pyproject: dict[str, Any]) -> bool:
 
 class MLS305(Testing):
     """A test runner is configured"""
+
+    audits = ("Makefile", "pyproject.toml")
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:

@@ -48,6 +48,8 @@ class Versioning(Rule):
 class MLS201(Versioning):
     """DVC initialised"""
 
+    audits = (".dvc/*", ".dvcignore")
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -61,6 +63,8 @@ class MLS201(Versioning):
 
 class MLS202(Versioning):
     """Pipeline declared in dvc.yaml"""
+
+    audits = ("dvc.yaml",)
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
@@ -86,6 +90,8 @@ class MLS202(Versioning):
 class MLS203(Versioning):
     """Parameters in params.yaml"""
 
+    audits = ("params.yaml",)
+
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
         """
@@ -102,6 +108,8 @@ class MLS203(Versioning):
 
 class MLS204(Versioning):
     """No large data or model files committed to git"""
+
+    audits = (".gitignore", "data/*/.gitignore", "models/.gitignore")
 
     @classmethod
     def check(cls, ml_repo: RepoView) -> bool | str:
@@ -126,6 +134,7 @@ class MLS204(Versioning):
 class MLS205(Versioning):
     """A DVC remote is configured"""
 
+    audits = (".dvc/*",)
     requires = frozenset({"MLS201"})
 
     @classmethod

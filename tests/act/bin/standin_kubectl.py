@@ -3,7 +3,8 @@
 - `kubectl kustomize DIR`: renders the kustomize subset the template's overlays use (resources,
   namespace, images, patches); any other kustomization field is an error, not silently ignored.
 - `kubectl apply [--server-side] [--dry-run=server] -f FILE`: needs a readable kubeconfig (KUBECONFIG)
-  with a current context and an https server; each object must pass the Kubernetes schema
+  with a current context and an https server, and when its user runs a credential plugin (`exec`,
+  like `aws eks get-token`), that plugin must give a token; each object must pass the Kubernetes schema
   (kubernetes-validate, strict), name a namespace, and run every container image by digest.
 - `kubectl get -f FILE -o name`, `kubectl rollout status|undo KIND/NAME --namespace NS`: answer for
   what an earlier apply of this job applied, and fail for anything else, as a cluster would.
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,8 @@ import yaml
 CLUSTER_SCOPED = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume"}
 KUSTOMIZATION_FIELDS = {"apiVersion", "kind", "resources", "namespace", "images", "patches"}
 GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "DaemonSet": "apps", "HorizontalPodAutoscaler": "autoscaling"}
-GROUPS |= {"CronJob": "batch", "Job": "batch"}
+GROUPS |= {"CronJob": "batch", "Job": "batch", "PodDisruptionBudget": "policy"}
+GROUPS |= {"NetworkPolicy": "networking.k8s.io", "Ingress": "networking.k8s.io"}
 DIGEST = re.compile(r"^[^@\s]+@sha256:[0-9a-f]{64}$")
 
 
@@ -126,6 +129,29 @@ def check_kubeconfig() -> None:
     server = str(clusters.get(current.get("cluster"), {}).get("server", ""))
     if not server.startswith("https://"):
         raise Refused(f"error: the current context's cluster has no https server (got {server!r})")
+    users = {u["name"]: u.get("user", {}) for u in config.get("users") or []}
+    plugin = (users.get(current.get("user")) or {}).get("exec")
+    if plugin:
+        run_credential_plugin(plugin)
+
+
+def run_credential_plugin(plugin: dict[str, Any]) -> None:
+    """Run the kubeconfig user's exec plugin (`aws eks get-token`, ...) as kubectl would: it must give a token."""
+    command = [str(plugin.get("command", "")), *[str(a) for a in plugin.get("args") or []]]
+    env = os.environ | {str(e["name"]): str(e["value"]) for e in plugin.get("env") or []}
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    except FileNotFoundError:
+        raise Refused(f"getting credentials: exec: executable {command[0]} not found") from None
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise Refused(f"getting credentials: exec: executable {command[0]} failed with exit code {done.returncode}: {last}")
+    try:
+        token = json.loads(done.stdout)["status"]["token"]
+    except (ValueError, KeyError, TypeError):
+        token = ""
+    if not token:
+        raise Refused(f"getting credentials: {command[0]} gave no ExecCredential with a token")
 
 
 def state_file() -> Path:

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from typer.testing import CliRunner
-from worlds import git
 
 from mlscaffold.cli import app
+
+from support.git_worlds import git
 
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 ANSWERS = {"python_version": PYTHON, "deployment": "both", "kubernetes": "true", "project_name": "Churn Model"}

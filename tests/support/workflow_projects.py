@@ -10,7 +10,7 @@ from pathlib import Path
 from mlscaffold.template import BUNDLE_ENV
 from mlscaffold.workflows import Callee, parse_callee
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 # Each changes the rendered .github/: the image workflow (deployment, and its login
 # by container_registry: GHCR, ECR, GAR, ACR, other), the DVC secrets passed to

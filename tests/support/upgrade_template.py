@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from mlscaffold.bundle import append_version
+
+# The `project_at` fixture: copies the small project generated at a version into the test.
+ProjectAt = Callable[[str], Path]
 
 VERSIONS = ("v1.0.0", "v1.1.0", "v1.2.0")
 

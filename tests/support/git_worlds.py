@@ -14,7 +14,7 @@ from typing import Any
 
 from mlscaffold.lock import find_uv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 GIT_IDENTITY = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -71,6 +71,7 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "notebooks": True,
         "experiment_tracking": "mlflow",
         "container_registry": "registry.example.com:5000/ml-team",
+        "ingress_host": "churn.ml.example.com",
     },
     "gcs-py310": {
         "license": "Proprietary",

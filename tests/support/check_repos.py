@@ -7,9 +7,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from worlds import git
-
 from mlscaffold.template import CANONICAL_URL
+
+from support.git_worlds import git
 
 SHA = "11bfc7c4e1f45c1c4b1ca3e2a3ef19a5e0f7a2b1"
 

@@ -98,9 +98,9 @@ class _Parser:
     def primary(self) -> Any:  # noqa: PLR0911 - one return per kind of operand
         kind, text = self.take()
         if text == "(":
-            value = self.or_()
+            inner = self.or_()
             self.take()
-            return value
+            return inner
         if kind == "str":
             return text[1:-1].replace("''", "'")
         if kind == "num":
@@ -311,7 +311,7 @@ def _as_expression(condition: Any) -> Any:
     return condition
 
 
-ACTIONS_ROOT = Path(__file__).resolve().parents[1] / ".github" / "actions"
+ACTIONS_ROOT = Path(__file__).resolve().parents[2] / ".github" / "actions"
 
 
 def our_action(uses: str) -> Path | None:
