@@ -451,7 +451,7 @@ def test_params_name_the_sensitive_features_and_the_gates(rendered: tuple[Path, 
     dependencies = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
     assert any(dependency.startswith("fairlearn") for dependency in dependencies)
     makefile = (project / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^promote: .*\n\tuv run python -m \w+ promote --stage=\"\$\$STAGE\"", makefile, re.M)
+    assert re.search(r"^promote: .*\n\t\$\(UV\) run python -m \w+ promote --stage=\"\$\$STAGE\"", makefile, re.M)
     assert (project / "src" / answers["package_name"] / "registry.py").is_file()
 
 
