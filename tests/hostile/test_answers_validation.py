@@ -30,6 +30,7 @@ ONE_LINE_QUESTIONS = [
     ("author_email", "ada@example.org", {}),
     ("github_owner", "acme", {}),
     ("container_registry", "ghcr.io/acme", {}),
+    ("sensitive_features", "segment, region", {}),
     ("python_version", "3.12", {}),
     ("dvc_remote_url", "s3://bucket/path", {"dvc_remote": "s3"}),
     ("dvc_remote_url", "../storage", {"dvc_remote": "local"}),

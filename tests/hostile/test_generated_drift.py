@@ -1,5 +1,7 @@
 """Hostile `CURRENT` for the generated project's drift check: a path is data, never a command.
 
+(`make predict`'s INPUT/OUTPUT and `make promote`'s STAGE/VERSION are held to the same rule.)
+
 `make drift CURRENT=...` and the reusable drift workflow's `current-data` input reach the
 drift command as one argument, whatever the value holds (`;`, `$(...)`, backticks, quotes,
 newlines, make functions), and a path with spaces still works. A stand-in `uv` records the
@@ -181,6 +183,25 @@ def test_make_predict_passes_input_and_output_as_one_argument_each(
     assert not sentinel.exists()
     call = ["run", "python", "-m", "batch_project", "predict", f"--input={source}", f"--output={target}"]
     assert recorded(drift_world["log"]) == [call]
+
+
+@pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))
+def test_make_promote_passes_stage_and_version_as_one_argument_each(
+    drift_world: dict[str, Any], value: str
+) -> None:
+    value = value.replace("SENTINEL", str(drift_world["sentinel"]))
+    proc = subprocess.run(
+        ["make", "--no-print-directory", "promote", f"STAGE={value}", f"MODEL_VERSION={value}"],
+        cwd=drift_world["project"],
+        env=drift_world["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert not drift_world["sentinel"].exists(), proc.stderr
+    call = ["run", "python", "-m", "demo_project", "promote", f"--stage={value}", f"--version={value}"]
+    assert recorded(drift_world["log"]) == [call], proc.stderr
 
 
 @pytest.mark.parametrize("value", list(HOSTILE.values()), ids=list(HOSTILE))

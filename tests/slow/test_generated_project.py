@@ -168,10 +168,26 @@ def test_pipeline_runs_every_stage_then_has_nothing_to_do(project: Project) -> N
     new_files = sorted(line[3:] for line in status if line)
     assert new_files == [
         "dvc.lock",
+        "reports/fairness.json",
+        "reports/importance.json",
         "reports/metrics.json",
+        "reports/model_card_metrics.md",
         "reports/plots/predictions.csv",
         "reports/slices.json",
     ]
+    # Accuracy against speed: latency measured on this machine, within the generous default budget.
+    latency = metrics["latency"]
+    assert 0 < latency["single_p50_ms"] <= latency["single_p95_ms"] < 1000
+    assert 0 < latency["batch_p50_ms"] <= latency["batch_p95_ms"] and latency["batch_rows"] == 400
+    fairness = json.loads((project.path / "reports" / "fairness.json").read_text(encoding="utf-8"))
+    groups = fairness["sensitive_features"]["segment"]["by_group"]
+    assert sorted(groups) == ["east", "north", "south", "west"]
+    assert sum(group["count"] for group in groups.values()) == 400
+    assert 0 <= fairness["largest_gap"]["gap"] == metrics["largest_group_gap"]
+    importance = json.loads((project.path / "reports" / "importance.json").read_text(encoding="utf-8"))
+    assert importance["features"][0]["feature"] in ("feature_1", "feature_2")
+    card = (project.path / "reports" / "model_card_metrics.md").read_text(encoding="utf-8")
+    assert "## Fairness (reports/fairness.json)" in card and "Quality gate: passed" in card
     if project.answers.get("experiment_tracking") == "mlflow":
         assert (project.path / "mlflow.db").is_file()
 
@@ -191,6 +207,41 @@ def test_pipeline_retrains_and_reevaluates_when_the_feature_lists_change(project
     finally:
         data_py.write_text(before, encoding="utf-8")
     assert json.loads(project.run(".venv/bin/dvc", "status", "--json").stdout) == {}
+
+
+def test_promote_registers_passes_the_gate_and_refuses_a_missed_gate(project: Project) -> None:
+    package = project.path.name.replace("-", "_")
+    name = package.replace("_", "-")
+    project.run("git", "add", "dvc.lock", "reports")
+    project.run("git", "commit", "-q", "-m", "Model")
+    model_id = json.loads((project.path / "models" / "model.json").read_text(encoding="utf-8"))["id"]
+
+    staged = project.make("promote", "STAGE=staging")
+    assert f"registered {name}@v0.1.0 (model {model_id})" in staged.stdout
+    assert f"to staging: tag {name}#staging#1" in staged.stdout
+    tags = project.run("git", "tag", "-l", "--format=%(refname:strip=2) %(objecttype)").stdout.split("\n")
+    assert f"{name}@v0.1.0 tag" in tags and f"{name}#staging#1 tag" in tags
+    message = project.run("git", "tag", "-l", "--format=%(contents)", f"{name}@v0.1.0").stdout
+    record = json.loads(message.partition("\n\n")[2])
+    assert record["id"] == model_id and len(record["data_sha256"]) == 64
+    assert record["params"]["seed"] == 42 and record["summary"]["metrics"]
+    if project.answers.get("experiment_tracking") == "mlflow":
+        assert f"MLflow registry: {name} version 1 has alias staging" in staged.stdout
+
+    params = project.path / "params.yaml"
+    original = params.read_text(encoding="utf-8")
+    params.write_text(original.replace("min_improvement: 0.05", "min_improvement: 1000"), encoding="utf-8")
+    try:
+        refused = project.make("promote", "STAGE=production", "MODEL_VERSION=v0.1.0", check=False)
+    finally:
+        params.write_text(original, encoding="utf-8")
+    assert refused.returncode != 0
+    [line] = [line for line in refused.stderr.splitlines() if not line.startswith("make:")]
+    assert line.startswith(f"error: {name} v0.1.0 fails the quality gate in params.yaml")
+    assert "Traceback" not in refused.stderr
+    assert f"{name}#production" not in project.run("git", "tag", "-l").stdout
+    listed = project.make("registry").stdout
+    assert f"{name}@v0.1.0 model {model_id}" in listed and "[staging]" in listed
 
 
 def test_project_tests_pass(project: Project) -> None:
@@ -253,6 +304,9 @@ def test_service_health_predict_validation_and_metrics(
     base = request.getfixturevalue("service")
     assert request_json(f"{base}/health") == (200, {"status": "ok"})
     key = API_KEY if project.auth else None
+    model = json.loads((project.path / "models" / "model.json").read_text(encoding="utf-8"))
+    status, served = request_json(f"{base}/version", None, key)
+    assert status == 200 and served["id"] == model["id"] and served["data_sha256"] == model["data_sha256"]
     if project.auth:  # the key option: refused without the key, served with it
         assert request_json(f"{base}/predict", {"records": [RECORD]})[0] == 401
     status, body = request_json(f"{base}/predict", {"records": [RECORD, {**RECORD, "segment": "east"}]}, key)
@@ -262,6 +316,7 @@ def test_service_health_predict_validation_and_metrics(
     with urllib.request.urlopen(f"{base}/metrics", timeout=10) as response:
         metrics = response.read().decode()
     assert 'http_requests_total{method="POST",path="/predict",status="200"} 1.0' in metrics
+    assert f'model_info{{id="{model["id"]}",name="{model["name"]}"}} 1.0' in metrics
     assert 'http_requests_total{method="POST",path="/predict",status="422"} 1.0' in metrics
     # A client's mistake is counted by its status, not as the service's error (nothing to page about).
     assert 'http_request_errors_total{path="/predict"}' not in metrics

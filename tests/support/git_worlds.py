@@ -60,6 +60,7 @@ TEMPLATE_COMBINATIONS: dict[str, dict[str, Any]] = {
         "deployment": "batch",
         "license": "Apache-2.0",
         "dvc_remote": "none",
+        "sensitive_features": "",
     },
     "everything-on": {
         "deployment": "both",

@@ -324,7 +324,7 @@ def test_pre_commit_config_is_valid_with_the_required_hooks(rendered: tuple[Path
 def test_dvc_pipeline_is_driven_by_params_and_outputs_are_git_ignored(
     rendered: tuple[Path, dict[str, Any]],
 ) -> None:
-    project, _ = rendered
+    project, answers = rendered
     pipeline = load_yaml(project / "dvc.yaml")["stages"]
     params = load_yaml(project / "params.yaml")
     assert list(pipeline) == ["make_data", "prepare", "train", "evaluate"]
@@ -333,18 +333,31 @@ def test_dvc_pipeline_is_driven_by_params_and_outputs_are_git_ignored(
         for key in stage.get("params", []):
             assert key in params, f"stage {name} depends on params.yaml '{key}', which is missing"
     evaluate = pipeline["evaluate"]
-    assert [next(iter(m)) for m in evaluate["metrics"]] == ["reports/metrics.json", "reports/slices.json"]
+    assert [next(iter(m)) for m in evaluate["metrics"]] == [
+        "reports/metrics.json",
+        "reports/slices.json",
+        "reports/fairness.json",
+    ]
     assert "reports/plots/predictions.csv" in evaluate["plots"][0]
-    outs = [out for stage in pipeline.values() for out in stage.get("outs", [])]
+    # The model's metadata is a DVC output beside it, and training reruns when the code defining
+    # the features (data.py) or the paths (config.py) changes.
+    package = answers["package_name"]
+    assert {f"src/{package}/data.py", f"src/{package}/config.py"} <= set(pipeline["train"]["deps"])
+    outs = [out for stage in pipeline.values() for out in stage.get("outs", []) if isinstance(out, str)]
     assert outs == [
         "data/raw/dataset.csv",
         "data/processed/train.csv",
         "data/processed/test.csv",
         "models/model.joblib",
+        "models/model.json",
     ]
+    reports = [next(iter(out)) for out in evaluate["outs"]]
+    assert reports == ["reports/importance.json", "reports/model_card_metrics.md"]
+    assert all(out[name]["cache"] is False for out, name in zip(evaluate["outs"], reports, strict=True))
     for out in outs:
         assert git("check-ignore", "-q", out, cwd=project) == "", out
-    assert run("git", "check-ignore", "-q", "reports/metrics.json", cwd=project).returncode == 1
+    for report in ["reports/metrics.json", "reports/fairness.json", *reports]:
+        assert run("git", "check-ignore", "-q", report, cwd=project).returncode == 1, report
     assert {"evaluate", "drift"} <= set(params) and params["evaluate"]["threshold"] > 0
     assert (project / ".dvc" / ".gitignore").read_text(encoding="utf-8").split() == [
         "/config.local",
@@ -382,6 +395,7 @@ def test_files_follow_the_chosen_options(rendered: tuple[Path, dict[str, Any]]) 
     batch = answers["deployment"] != "online"
     mlflow = answers["experiment_tracking"] == "mlflow"
     assert (package / "api.py").exists() == online == (project / "tests" / "test_api.py").exists()
+    assert (project / "tests" / "test_version.py").exists() == online
     assert (project / "tests" / "test_predict.py").exists() == batch
     assert (package / "tracking.py").exists() == mlflow == (project / "tests" / "test_tracking.py").exists()
     assert (project / "notebooks").exists() == (answers["notebooks"] is True)
@@ -418,6 +432,28 @@ def test_model_card_and_runbook_cover_operations(rendered: tuple[Path, dict[str,
     for heading in ("## Monitoring", "## Alerts", "## Retraining", "## Rollback"):
         assert heading in runbook
     assert ("http_request_duration_seconds" in runbook) == (answers["deployment"] != "batch")
+    scoping = (project / "docs" / "scoping.md").read_text(encoding="utf-8")
+    # The documents name the reports the evaluation writes.
+    for report in ("reports/model_card_metrics.md", "reports/fairness.json", "reports/importance.json"):
+        assert report in card, report
+    for document in (scoping, runbook):
+        assert "reports/fairness.json" in document and "latency_budget_ms" in document
+    assert "make promote STAGE=staging" in runbook
+
+
+def test_params_name_the_sensitive_features_and_the_gates(rendered: tuple[Path, dict[str, Any]]) -> None:
+    project, answers = rendered
+    evaluate = load_yaml(project / "params.yaml")["evaluate"]
+    named = [name.strip() for name in answers["sensitive_features"].split(",") if name.strip()]
+    assert evaluate["sensitive_features"] == named
+    assert evaluate["max_group_gap"] > 0 and evaluate["latency_budget_ms"] >= 1000
+    assert 0 < evaluate["latency_repeats"] <= 1000
+    dependencies = tomllib.loads((project / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(dependency.startswith("fairlearn") for dependency in dependencies)
+    makefile = (project / "Makefile").read_text(encoding="utf-8")
+    promote = r"^promote: .*\n\t\$\(UV\) run python -m \w+ promote --stage=\"\$\$STAGE\""
+    assert re.search(promote + r" --version=\"\$\$MODEL_VERSION\"$", makefile, re.M)
+    assert (project / "src" / answers["package_name"] / "registry.py").is_file()
 
 
 def test_readme_browses_mlflow_runs_with_a_ui_that_exists(rendered: tuple[Path, dict[str, Any]]) -> None:
