@@ -498,3 +498,20 @@ def test_makefile_installs_the_same_uv_as_the_image(rendered: tuple[Path, dict[s
     # Every uv command goes through $(UV): the one on PATH, else the one `make setup` installed.
     assert not re.search(r"^\tuv ", makefile, re.M)
     assert git("check-ignore", "-q", ".tools/uv/bin/uv", cwd=project) == ""
+
+
+def test_every_text_file_passes_the_projects_whitespace_hooks(rendered: tuple[Path, dict[str, Any]]) -> None:
+    # The project's pre-commit runs end-of-file-fixer and trailing-whitespace in CI (`Lint`):
+    # a file the template writes must already be as they would leave it.
+    project, _ = rendered
+    offenders = []
+    for path in sorted(p for p in project.rglob("*") if p.is_file() and ".git" not in p.parts):
+        data = path.read_bytes()
+        if not data or b"\0" in data:
+            continue
+        relative = path.relative_to(project).as_posix()
+        if not data.endswith(b"\n") or data.endswith(b"\n\n"):
+            offenders.append(f"{relative}: must end with exactly one newline")
+        if any(line.rstrip(b"\r") != line.rstrip(b" \t\r") for line in data.split(b"\n")):
+            offenders.append(f"{relative}: trailing whitespace")
+    assert offenders == []
