@@ -185,9 +185,9 @@ def test_new_without_terminal_or_defaults_fails_fast_naming_flags(tmp_path: Path
 
 
 def test_new_asks_on_a_terminal_and_reasks_bad_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli._new, "is_interactive", lambda: True)
+    monkeypatch.setattr("mlscaffold.cli._new.is_interactive", lambda: True)
     # project name, package name (bad then good), then Enter for every other default.
-    answers = ["Churn Model", "class", "churn", *[""] * 13, "n", "n"]
+    answers = ["Churn Model", "class", "churn", *[""] * 15, "n", "n"]
     result = invoke("new", "proj", input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "is a Python keyword" in result.stderr
