@@ -21,27 +21,19 @@ TEMPLATE_DIR = ROOT / "templates" / "default"
 SHIPPED_BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
 
 
-# Test files that share an expensive session fixture run on one pytest-xdist worker (with
-# `--dist loadgroup`, every other file is its own group), heaviest first so the long act
-# runs start at once instead of being the tail of the run.
-SHARED_GROUPS: dict[str, tuple[str, ...]] = {
-    "act": ("tests/workflows/test_act_",),
-    "installed-project": ("tests/hostile/test_generated_",),
-}
+# The longest tests first: with pytest-xdist (`pytest -n auto`, files spread with
+# `--dist loadfile`) the act runs start at once instead of being the tail of the run.
+HEAVY_FIRST = ("tests/workflows/test_act_", "tests/hostile/test_generated_", "tests/slow/")
 
 
-def _group_of(item: pytest.Item) -> str:
-    path = item.path.relative_to(ROOT).as_posix()
-    return next((group for group, prefixes in SHARED_GROUPS.items() if path.startswith(prefixes)), path)
-
-
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests for pytest-xdist (before it reads the groups) and put the heaviest first."""
-    heavy = list(SHARED_GROUPS)
-    for item in items:
-        item.add_marker(pytest.mark.xdist_group(_group_of(item)))
-    items.sort(key=lambda item: heavy.index(group) if (group := _group_of(item)) in heavy else len(heavy))
+    """Put the heaviest files first, keeping every file's own order."""
+
+    def rank(item: pytest.Item) -> int:
+        path = item.path.relative_to(ROOT).as_posix()
+        return next((i for i, prefix in enumerate(HEAVY_FIRST) if path.startswith(prefix)), len(HEAVY_FIRST))
+
+    items.sort(key=rank)
 
 
 def next_dev_tag(versions: list[str]) -> str:
