@@ -58,6 +58,7 @@ def test_default_template_every_question_has_a_working_default(default_questions
         "dvc_remote": "local",
         "dvc_remote_url": "../my_project-dvc-storage",
         "experiment_tracking": "none",
+        "api_auth": False,
         "sensitive_features": "segment",
         "container_registry": "ghcr.io/my-org",
         "kubernetes": False,
