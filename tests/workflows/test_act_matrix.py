@@ -2,7 +2,8 @@
 
 test_act_runs.py and test_act_deploy.py run every workflow on the default project (and the
 image on these two); this runs what those leave out for them: CI and the scheduled drift check
-on a fresh clone, training that opens a pull request, and, for the batch job, staging.
+on a fresh clone, a drift dispatch on drifted data that retrains, training that opens a pull
+request, and, for the batch job, staging.
 """
 
 from __future__ import annotations
@@ -15,7 +16,15 @@ from types import ModuleType
 
 import pytest
 from workflows.test_act_deploy import deploy, summary
-from workflows.test_act_runs import DRIFT, TRAIN, act_cache, run_ci, run_workflow
+from workflows.test_act_runs import (
+    DRIFT,
+    TRAIN,
+    act_cache,
+    assert_drift_dispatch_retrains,
+    run_ci,
+    run_workflow,
+    with_data_in_a_local_remote,
+)
 
 from support.fake_github import FakeGitHub, serve_github
 from support.workflow_projects import using_bundle
@@ -98,6 +107,22 @@ def test_scheduled_drift_check_on_a_fresh_clone_ends_green_with_a_notice(
     assert status == 0, summary(out)
     assert "::notice title=Drift check skipped::no dvc.lock is committed" in out
     assert "succeeded  Drift/Drift/Drift check" in summary(out)
+
+
+@pytest.fixture
+def shape_with_data(shape: Path) -> Path:
+    """Return the shape after a pipeline run pushed to a local DVC remote on this host, dvc.lock committed."""
+    return with_data_in_a_local_remote(shape)
+
+
+def test_dispatched_drift_retrains_with_the_drifted_data(
+    run_workflow: ModuleType,
+    shape_with_data: Path,
+    act_cache: Path,
+    github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert_drift_dispatch_retrains(run_workflow, shape_with_data, act_cache, github, capsys)
 
 
 def test_training_opens_a_pull_request_with_the_lock(

@@ -63,8 +63,9 @@ def github(generated_project: Path, tmp_path: Path) -> Iterator[FakeGitHub]:
 
 
 def origin_of(api: FakeGitHub) -> Path:
-    """Return the bare repository that receives the runs' pushes."""
-    return api.git_dirs[REPOSITORY]
+    """Return the bare repository that receives the runs' pushes (the API serves one repository)."""
+    [origin] = api.git_dirs.values()
+    return origin
 
 
 def run_with_github(
@@ -163,16 +164,21 @@ def in_project(project: Path, *args: str) -> str:
     return done.stdout
 
 
+def with_data_in_a_local_remote(project: Path) -> Path:
+    """Run PROJECT's pipeline, push it to a DVC remote on this host and commit dvc.lock; return PROJECT."""
+    storage = project.parent / "dvc-storage"
+    storage.mkdir()
+    in_project(project, "dvc", "remote", "modify", "storage", "url", str(storage))
+    in_project(project, "dvc", "repro", "--quiet")
+    in_project(project, "dvc", "push", "--quiet")
+    commit(project, "Train: dvc.lock, metrics, and a remote this runner reaches")
+    return project
+
+
 @pytest.fixture
 def project_with_data(generated_project: Path) -> Path:
     """Return the project after a pipeline run pushed to a local DVC remote on this host, dvc.lock committed."""
-    storage = generated_project.parent / "dvc-storage"
-    storage.mkdir()
-    in_project(generated_project, "dvc", "remote", "modify", "storage", "url", str(storage))
-    in_project(generated_project, "dvc", "repro", "--quiet")
-    in_project(generated_project, "dvc", "push", "--quiet")
-    commit(generated_project, "Train: dvc.lock, metrics, and a remote this runner reaches")
-    return generated_project
+    return with_data_in_a_local_remote(generated_project)
 
 
 def stored_objects(storage: Path) -> set[Path]:
@@ -198,11 +204,23 @@ def test_dispatched_drift_retrains_with_the_drifted_data_and_the_training_opens_
     github: FakeGitHub,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    drifted = project_with_data / "incoming" / "drifted.csv"
+    assert_drift_dispatch_retrains(run_workflow, project_with_data, act_cache, github, capsys)
+
+
+def assert_drift_dispatch_retrains(
+    run_workflow: ModuleType,
+    project: Path,
+    act_cache: Path,
+    github: FakeGitHub,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Dispatch PROJECT's drift.yml on a drifted batch; check it dispatches training, which proposes a PR."""
+    [repository] = github.git_dirs
+    drifted = project / "incoming" / "drifted.csv"
     drifted.parent.mkdir()
-    package = "demo_project"
+    package = project.name.replace("-", "_")
     in_project(
-        project_with_data,
+        project,
         "python",
         "-m",
         package,
@@ -214,22 +232,16 @@ def test_dispatched_drift_retrains_with_the_drifted_data_and_the_training_opens_
         "--output",
         str(drifted),
     )
-    commit(project_with_data, "A new batch of labelled data")
+    commit(project, "A new batch of labelled data")
     subprocess.run(
-        ["git", "--git-dir", str(origin_of(github)), "fetch", "--quiet", str(project_with_data), "main:main"],
+        ["git", "--git-dir", str(origin_of(github)), "fetch", "--quiet", str(project), "main:main"],
         check=True,
     )
-    storage = project_with_data.parent / "dvc-storage"
+    storage = project.parent / "dvc-storage"
     before = stored_objects(storage)
 
     status = run_with_github(
-        run_workflow,
-        project_with_data,
-        act_cache,
-        github,
-        DRIFT,
-        "--input",
-        "current-data=incoming/drifted.csv",
+        run_workflow, project, act_cache, github, DRIFT, "--input", "current-data=incoming/drifted.csv"
     )
     out = capsys.readouterr().out
     assert status == 0, summary_of(out)
@@ -237,7 +249,7 @@ def test_dispatched_drift_retrains_with_the_drifted_data_and_the_training_opens_
     assert "succeeded  Drift/Drift/Trigger retraining" in summary_of(out)
     [dispatch] = github.dispatches
     assert dispatch == {
-        "repo": REPOSITORY,
+        "repo": repository,
         "workflow": "train.yml",
         "ref": "main",
         "inputs": {"new-data": "incoming/drifted.csv"},
@@ -245,40 +257,29 @@ def test_dispatched_drift_retrains_with_the_drifted_data_and_the_training_opens_
 
     # What GitHub would now run: train.yml, dispatched with those inputs.
     inputs = [f"--input={key}={value}" for key, value in dispatch["inputs"].items()]
-    status = run_with_github(run_workflow, project_with_data, act_cache, github, TRAIN, *inputs)
+    status = run_with_github(run_workflow, project, act_cache, github, TRAIN, *inputs)
     out = capsys.readouterr().out
     assert status == 0, summary_of(out)
     assert "added incoming/drifted.csv (300 rows)" in out
-    [pull] = github.pulls[REPOSITORY]
+    [pull] = github.pulls[repository]
     assert (pull["head"]["ref"], pull["base"]["ref"]) == ("mlscaffold/train", "main")
     assert "Metrics against main" in pull["body"] and "incoming/drifted.csv" in pull["body"]
     assert "Data and model are in the DVC remote" in pull["body"]
     origin = origin_of(github)
-    shown = subprocess.run(
-        ["git", "--git-dir", str(origin), "show", "--name-only", "--format=%s", "mlscaffold/train"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    shown = git_out(origin, "show", "--name-only", "--format=%s", "mlscaffold/train")
     assert {"dvc.lock", "params.yaml"} <= set(shown.split())
-    params = subprocess.run(
-        ["git", "--git-dir", str(origin), "show", "mlscaffold/train:params.yaml"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    params = git_out(origin, "show", "mlscaffold/train:params.yaml")
     assert '  new: ["incoming/drifted.csv"]' in params
     # main itself never moved: the run only proposes.
-    assert (
-        subprocess.run(
-            ["git", "--git-dir", str(origin), "rev-parse", "main"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        == subprocess.run(
-            ["git", "rev-parse", "main"], cwd=project_with_data, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    )
+    assert git_out(origin, "rev-parse", "main") == git_out(project / ".git", "rev-parse", "main")
     # The retrained data and model went to the remote before the pull request.
     assert stored_objects(storage) - before
+
+
+def git_out(git_dir: Path, *args: str) -> str:
+    """Return the stripped output of git ARGS in GIT_DIR."""
+    done = subprocess.run(["git", "--git-dir", str(git_dir), *args], capture_output=True, text=True, check=True)
+    return done.stdout.strip()
 
 
 def test_train_on_a_fresh_clone_opens_a_pull_request_with_the_lock_and_the_metrics_diff(
