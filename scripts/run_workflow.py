@@ -48,6 +48,7 @@ from act_harness import (
     action_mappings,
     answer,
     build_wheel,
+    check_out_pushed_tag,
     clone_project,
     drop_cache_mode,
     event_payload_for,
@@ -153,6 +154,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     job_env.update(git_rewrites(served, push_targets(args.push_to, repository)))
     event_payload = event_payload_for(event, clone, inputs, repository, args.ref)
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
+    check_out_pushed_tag(clone, args.ref)
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]
     command += ["--action-offline-mode", "--action-cache-path", str(work / "act-cache"), "--no-cache-server"]
     # act's artifact server listens on a fixed port by default: two runs at once would collide.

@@ -1,0 +1,118 @@
+"""deploy.yml under act on a pushed tag of the model registry: a stage tag deploys that stage.
+
+The tags are written by the generated project's own registry module (what `make promote`
+runs), so the trigger is tested against the tag format the project really writes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from workflows.test_act_deploy import DIGEST, head, summary
+from workflows.test_act_runs import act_cache, commit, run_workflow
+
+__all__ = ["act_cache", "run_workflow"]  # fixtures, used by name
+
+pytestmark = pytest.mark.slow
+
+DEPLOY = ".github/workflows/deploy.yml"
+NAME = "demo-project"
+IMAGE = f"ghcr.io/my-org/{NAME}"
+# The image of the commit after the tagged one: a deploy of the tag must not take it.
+NEWER = "sha256:" + "4e" * 32
+
+
+def project_registry(project: Path) -> ModuleType:
+    """Return the project's src/PACKAGE/registry.py (standard library only) as a module."""
+    (path,) = sorted(project.glob("src/*/registry.py"))
+    spec = importlib.util.spec_from_file_location(f"registry_of_{project.name.replace('-', '_')}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks its module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def promote(project: Path, stage: str) -> tuple[str, str, str]:
+    """Register HEAD and assign it to STAGE as `make promote` does; then move main on.
+
+    Return the registration tag, the stage tag and the tagged commit.
+    """
+    registry = project_registry(project)
+    entry, created = registry.register(NAME, {"id": "model-1"}, cwd=project)
+    assert created
+    tag = registry.assign(NAME, entry, stage, cwd=project)
+    readme = project / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8") + "\nA later change.\n", encoding="utf-8")
+    commit(project, "A commit after the promoted one")
+    assert head(project) != entry.commit
+    return f"{NAME}@{entry.version}", tag, entry.commit
+
+
+def push_tag(run_workflow: ModuleType, project: Path, cache: Path, ref: str, tagged: str) -> int:
+    """Run deploy.yml as a push of REF; the registry holds the images of TAGGED and of HEAD."""
+    argv = ["--project", str(project), "--workflow", DEPLOY, "--find-links", str(cache / "wheels")]
+    argv += ["--event", "push", "--ref", ref]
+    argv += ["--registry", f"{IMAGE}:sha-{tagged}={DIGEST}"]
+    argv += ["--registry", f"{IMAGE}:sha-{head(project)}={NEWER}"]
+    status: int = run_workflow.main(argv)
+    return status
+
+
+@pytest.mark.parametrize("stage", ["production", "staging"])
+def test_a_pushed_stage_tag_deploys_the_image_of_the_tagged_commit_to_that_stage(
+    run_workflow: ModuleType,
+    generated_project: Path,
+    act_cache: Path,
+    capsys: pytest.CaptureFixture[str],
+    stage: str,
+) -> None:
+    _, tag, tagged = promote(generated_project, stage)
+    assert tag == f"{NAME}#{stage}#1"
+
+    status = push_tag(run_workflow, generated_project, act_cache, f"refs/tags/{tag}", tagged)
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    title = stage.capitalize()
+    assert f"succeeded  {title}/Deploy/Deploy to {stage}" in summary(out)
+    other = "Staging" if stage == "production" else "Production"
+    assert other not in summary(out)
+    assert f"pushing {IMAGE}:{stage} -> {DIGEST}" in out  # sha-<tagged commit>, resolved
+    assert NEWER not in out  # not the image of main's head
+
+
+@pytest.mark.parametrize(
+    "which",
+    ["registration", "another model's stage tag", "a version tag", "a deprecation", "a stage without a number"],
+)
+def test_a_pushed_tag_that_assigns_no_stage_deploys_nothing(
+    run_workflow: ModuleType,
+    generated_project: Path,
+    act_cache: Path,
+    capsys: pytest.CaptureFixture[str],
+    which: str,
+) -> None:
+    registration, _, tagged = promote(generated_project, "production")
+    tag = {
+        "registration": registration,
+        "another model's stage tag": f"other-{NAME}#production#1",
+        "a version tag": "v1.0.0",
+        "a deprecation": f"{NAME}#production!#2",  # GTO's unassignment
+        "a stage without a number": f"{NAME}#production#latest",
+    }[which]
+    if which != "registration":
+        subprocess.run(["git", "tag", "-a", "-m", "A tag", tag, tagged], cwd=generated_project, check=True)
+
+    status = push_tag(run_workflow, generated_project, act_cache, f"refs/tags/{tag}", tagged)
+
+    captured = capsys.readouterr()
+    assert status == 1  # the harness: no job ran
+    assert "no job ran" in captured.err
+    assert "Deploy to" not in captured.out
+    assert "pushing" not in captured.out
