@@ -113,6 +113,30 @@ def test_a_pushed_tag_that_assigns_no_stage_deploys_nothing(
 
     captured = capsys.readouterr()
     assert status == 1  # the harness: no job ran
+    assert f"a push of refs/tags/{tag} does not start {DEPLOY} (its on.push filters)" in captured.out
     assert "no job ran" in captured.err
     assert "Deploy to" not in captured.out
-    assert "pushing" not in captured.out
+
+
+def test_the_job_conditions_alone_keep_a_tag_of_no_stage_from_deploying(
+    run_workflow: ModuleType,
+    generated_project: Path,
+    act_cache: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Were the trigger's filter widened to every tag, the jobs' conditions still deploy nothing."""
+    workflow = generated_project / DEPLOY
+    text = workflow.read_text(encoding="utf-8")
+    widened = text.replace(f'      - "{NAME}#staging#[0-9]+"\n', '      - "**"\n', 1)
+    assert widened != text
+    workflow.write_text(widened, encoding="utf-8")
+    commit(generated_project, "Every tag starts Deploy")
+    registration, _, tagged = promote(generated_project, "production")
+
+    status = push_tag(run_workflow, generated_project, act_cache, f"refs/tags/{registration}", tagged)
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "does not start" not in captured.out  # act ran the workflow
+    assert "no job ran" in captured.err
+    assert "Deploy to" not in captured.out
