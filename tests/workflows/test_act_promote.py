@@ -13,10 +13,17 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from workflows.test_act_deploy import DIGEST, head, summary
+from workflows.test_act_deploy import (
+    DIGEST,
+    KUBECONFIG,
+    head,
+    kubernetes_project,
+    kubernetes_project_template,
+    summary,
+)
 from workflows.test_act_runs import act_cache, commit, run_workflow
 
-__all__ = ["act_cache", "run_workflow"]  # fixtures, used by name
+__all__ = ["act_cache", "kubernetes_project", "kubernetes_project_template", "run_workflow"]  # fixtures
 
 pytestmark = pytest.mark.slow
 
@@ -38,29 +45,31 @@ def project_registry(project: Path) -> ModuleType:
     return module
 
 
-def promote(project: Path, stage: str) -> tuple[str, str, str]:
+def promote(project: Path, stage: str, name: str = NAME) -> tuple[str, str, str]:
     """Register HEAD and assign it to STAGE as `make promote` does; then move main on.
 
     Return the registration tag, the stage tag and the tagged commit.
     """
     registry = project_registry(project)
-    entry, created = registry.register(NAME, {"id": "model-1"}, cwd=project)
+    entry, created = registry.register(name, {"id": "model-1"}, cwd=project)
     assert created
-    tag = registry.assign(NAME, entry, stage, cwd=project)
+    tag = registry.assign(name, entry, stage, cwd=project)
     readme = project / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8") + "\nA later change.\n", encoding="utf-8")
     commit(project, "A commit after the promoted one")
     assert head(project) != entry.commit
-    return f"{NAME}@{entry.version}", tag, entry.commit
+    return f"{name}@{entry.version}", tag, entry.commit
 
 
-def push_tag(run_workflow: ModuleType, project: Path, cache: Path, ref: str, tagged: str) -> int:
+def push_tag(
+    run_workflow: ModuleType, project: Path, cache: Path, ref: str, tagged: str, *extra: str, image: str = IMAGE
+) -> int:
     """Run deploy.yml as a push of REF; the registry holds the images of TAGGED and of HEAD."""
     argv = ["--project", str(project), "--workflow", DEPLOY, "--find-links", str(cache / "wheels")]
     argv += ["--event", "push", "--ref", ref]
-    argv += ["--registry", f"{IMAGE}:sha-{tagged}={DIGEST}"]
-    argv += ["--registry", f"{IMAGE}:sha-{head(project)}={NEWER}"]
-    status: int = run_workflow.main(argv)
+    argv += ["--registry", f"{image}:sha-{tagged}={DIGEST}"]
+    argv += ["--registry", f"{image}:sha-{head(project)}={NEWER}"]
+    status: int = run_workflow.main([*argv, *extra])
     return status
 
 
@@ -140,3 +149,28 @@ def test_the_job_conditions_alone_keep_a_tag_of_no_stage_from_deploying(
     assert "does not start" not in captured.out  # act ran the workflow
     assert "no job ran" in captured.err
     assert "Deploy to" not in captured.out
+
+
+def test_a_production_tag_on_kubernetes_applies_the_manifests_of_the_tagged_commit(
+    run_workflow: ModuleType, kubernetes_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`deployment=both kubernetes=true experiment_tracking=mlflow`: the tag's commit, not main's head."""
+    name = "churn-model"
+    _, tag, tagged = promote(kubernetes_project, "production", name)
+    # Main moves on to manifests the deploy would refuse: a batch job on a moving tag.
+    cronjob = kubernetes_project / "deploy" / "base" / "cronjob.yaml"
+    text = cronjob.read_text(encoding="utf-8")
+    cronjob.write_text(text.replace("my-org/churn-model\n", "my-org/scorer:latest\n", 1), encoding="utf-8")
+    commit(kubernetes_project, "Batch job on another image")
+
+    image = f"ghcr.io/my-org/{name}"
+    ref, secret = f"refs/tags/{tag}", ["--secret", f"KUBE_CONFIG={KUBECONFIG}"]
+    status = push_tag(run_workflow, kubernetes_project, act_cache, ref, tagged, *secret, image=image)
+
+    out = capsys.readouterr().out
+    assert status == 0, summary(out)
+    assert "succeeded  Production/Deploy/Deploy to production" in summary(out)
+    assert "Staging" not in summary(out)
+    assert f"deployment.apps/{name} serverside-applied" in out
+    assert f"{image}@{DIGEST}" in out and NEWER not in out
+    assert "scorer" not in out
