@@ -82,6 +82,24 @@ def clone_project(project: Path, dest: Path) -> None:
     git("clone", "--quiet", "--no-hardlinks", str(project.resolve()), str(dest))
 
 
+def check_out_pushed_tag(clone: Path, ref: str | None) -> None:
+    """For a push of a tag the clone has, detach its HEAD at the tagged commit, as a runner's checkout is.
+
+    act takes `github.sha` from the clone's HEAD; GitHub's is the commit the tag points at
+    (an annotated tag peeled). A tag the project does not have keeps HEAD (a name only).
+    """
+    if not ref or not ref.startswith("refs/tags/"):
+        return
+    found = subprocess.run(
+        ["git", "-C", str(clone), "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if found.returncode == 0:
+        git("checkout", "--quiet", "--detach", found.stdout.strip(), cwd=clone)
+
+
 def used_actions(folders: Sequence[Path]) -> set[tuple[str, str]]:
     """Return every (OWNER/REPO, REF) that a workflow or action under FOLDERS uses."""
     found: set[tuple[str, str]] = set()

@@ -1,7 +1,8 @@
 """Run a generated project's GitHub workflow for real with act, offline.
 
     python scripts/run_workflow.py --project DIR --workflow .github/workflows/ci.yml
-        [--job ID] [--event push|pull_request|schedule|workflow_dispatch] [--input KEY=VALUE]...
+        [--job ID] [--event push|pull_request|schedule|workflow_dispatch|workflow_run|release]
+        [--ref refs/tags/NAME] [--input KEY=VALUE]...
         [--env KEY=VALUE]... [--push-to BARE_REPOSITORY]
 
 The run sees what a hosted runner sees: a fresh `git clone` of DIR (no ignored
@@ -22,6 +23,10 @@ nothing is fetched from GitHub:
   (a loopback fake, as in tests/support/fake_github.py);
 - `mlscaffold-cli==X.Y.Z` (the check job's `uvx --from`) is a wheel of this
   checkout built at the version the project is on, offered by `UV_FIND_LINKS`.
+
+A push of a tag (`--event push --ref refs/tags/NAME`) runs the workflow only when its
+`on.push` filters take the tag, as GitHub does (act does not apply them), and at the
+tagged commit when the project has the tag.
 
 Packages the project itself installs still come from the package index.
 Exits 0 only when every job that ran succeeded.
@@ -48,6 +53,7 @@ from act_harness import (
     action_mappings,
     answer,
     build_wheel,
+    check_out_pushed_tag,
     clone_project,
     drop_cache_mode,
     event_payload_for,
@@ -67,6 +73,7 @@ from act_harness import (
     used_actions,
     wheel_versions,
 )
+from push_filters import tag_push_triggers, workflow_triggers
 
 __all__ = ["HarnessError", "action_mappings", "build_wheel", "clone_project", "main", "wheel_versions"]
 
@@ -137,6 +144,12 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     workflow = clone / args.workflow
     if not workflow.is_file():
         raise HarnessError(f"{args.project} has no committed {args.workflow}: name a workflow it has.")
+    if event == "push" and args.ref and args.ref.startswith("refs/tags/"):
+        # GitHub starts a workflow for a tag only through its on.push filters; act ignores them.
+        on = workflow_triggers(workflow.read_text(encoding="utf-8"))
+        if not tag_push_triggers(on, args.ref[len("refs/tags/") :]):
+            print(f"run_workflow: a push of {args.ref} does not start {args.workflow} (its on.push filters)")
+            return 0, []
     own = export_own_repository(work / "mlscaffold")
     mappings = action_mappings(used_actions([clone / ".github", own / ".github"]), own)
     drop_cache_mode([clone, own])
@@ -153,6 +166,7 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     job_env.update(git_rewrites(served, push_targets(args.push_to, repository)))
     event_payload = event_payload_for(event, clone, inputs, repository, args.ref)
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
+    check_out_pushed_tag(clone, args.ref)
     command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]
     command += ["--action-offline-mode", "--action-cache-path", str(work / "act-cache"), "--no-cache-server"]
     # act's artifact server listens on a fixed port by default: two runs at once would collide.

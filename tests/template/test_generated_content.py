@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 
 from mlscaffold.generate import create_project
 
-from support.git_worlds import TEMPLATE_COMBINATIONS, git
+from support.git_worlds import TEMPLATE_COMBINATIONS, git, load_script
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -515,3 +515,43 @@ def test_every_text_file_passes_the_projects_whitespace_hooks(rendered: tuple[Pa
         if any(line.rstrip(b"\r") != line.rstrip(b" \t\r") for line in data.split(b"\n")):
             offenders.append(f"{relative}: trailing whitespace")
     assert offenders == []
+
+
+def test_a_pushed_stage_tag_of_the_registry_deploys_that_stage(rendered: tuple[Path, dict[str, Any]]) -> None:
+    """deploy.yml starts for exactly the stage tags `make promote` writes, and each job for its own stage."""
+    project, _ = rendered
+    filters = load_script("push_filters")
+    (train,) = project.glob("src/*/train.py")
+    match = re.search(r'^MODEL_NAME = "([a-z0-9-]+)"$', train.read_text(encoding="utf-8"), re.MULTILINE)
+    assert match, "train.py names the model the registry tags"
+    name = match.group(1)
+    (registry,) = project.glob("src/*/registry.py")
+    assert 'tag = f"{name}#{stage}#{max(numbers, default=0) + 1}"' in registry.read_text(encoding="utf-8")
+    text = (project / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8")
+    on = filters.workflow_triggers(text)
+    assert set(on["push"]) == {"tags"}  # no branch push deploys
+    for stage in ("staging", "production"):
+        for number in (1, 12):
+            assert filters.tag_push_triggers(on, f"{name}#{stage}#{number}")
+    for tag in (
+        f"{name}@v0.1.0",  # a registration
+        f"{name}#production",
+        f"{name}#production#",
+        f"{name}#production#1a",
+        f"{name}#production!#3",  # GTO's unassignment
+        f"{name}#prod#1",
+        f"x{name}#production#1",
+        f"{name}#production#1/x",
+        "v1.0.0",
+    ):
+        assert not filters.tag_push_triggers(on, tag), tag
+    jobs = load_yaml(project / ".github" / "workflows" / "deploy.yml")["jobs"]
+    for stage, other in (("staging", "production"), ("production", "staging")):
+        condition = " ".join(jobs[stage]["if"].split())
+        pushed = f"startsWith(github.ref, 'refs/tags/{name}#{stage}#')"
+        assert f"(github.event_name == 'push' && {pushed})" in condition
+        assert f"#{other}#" not in condition
+        assert jobs[stage]["with"]["ref"].startswith("${{") and "github.sha" in jobs[stage]["with"]["ref"]
+    # The tag name is untrusted: never in the text of a shell (the caller has none; nothing reads ref_name).
+    assert "ref_name" not in text
+    assert not re.search(r"^\s*(-\s+)?run:", text, re.MULTILINE)

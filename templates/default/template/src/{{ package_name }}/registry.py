@@ -5,7 +5,8 @@
 - `NAME#STAGE#N` (annotated) assigns a registered version to a stage; the newest
   assignment of a stage wins.
 
-Tags are local until pushed (`git push origin --tags`); a deploy workflow reads them.
+Tags are local until pushed (`make promote` prints the `git push`); a pushed stage tag
+starts the Deploy workflow for that stage (.github/workflows/deploy.yml).
 """
 
 from __future__ import annotations
