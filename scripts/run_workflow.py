@@ -22,7 +22,9 @@ nothing is fetched from GitHub:
   repository) and a job's GitHub API calls to `--env GITHUB_API_URL=http://127.0.0.1:PORT`
   (a loopback fake, as in tests/support/fake_github.py);
 - `mlscaffold-cli==X.Y.Z` (the check job's `uvx --from`) is a wheel of this
-  checkout built at the version the project is on, offered by `UV_FIND_LINKS`.
+  checkout built at the version the project is on, offered by `UV_FIND_LINKS`;
+- the repository variable `ZIZMOR_ONLINE_AUDITS` is `false` (unless `--var` sets it):
+  zizmor's online audits ask GitHub's API, the offline ones still run.
 
 A push of a tag (`--event push --ref refs/tags/NAME`) runs the workflow only when its
 `on.push` filters take the tag, as GitHub does (act does not apply them), and at the
@@ -152,7 +154,10 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
             return 0, []
     own = export_own_repository(work / "mlscaffold")
     mappings = action_mappings(used_actions([clone / ".github", own / ".github"]), own)
-    drop_cache_mode([clone, own])
+    # act reads the workflows from a copy without `cache-mode:`; the jobs see the project's own files.
+    for_act = work / "for-act"
+    shutil.copytree(clone / ".github" / "workflows", for_act / ".github" / "workflows")
+    drop_cache_mode([for_act, own])
     job_env = {**job_environment(args, clone, workflow, work), **extra_env}
     payload = work / "event.json"
     # What GitHub's payload always has and the workflows read (e.g. the branch metrics are compared with).
@@ -167,7 +172,16 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     event_payload = event_payload_for(event, clone, inputs, repository, args.ref)
     payload.write_text(json.dumps(event_payload), encoding="utf-8")
     check_out_pushed_tag(clone, args.ref)
-    command = [act, event, "-W", args.workflow, "-e", str(payload), "-P", "ubuntu-latest=-self-hosted"]
+    command = [
+        act,
+        event,
+        "-W",
+        str(for_act / args.workflow),
+        "-e",
+        str(payload),
+        "-P",
+        "ubuntu-latest=-self-hosted",
+    ]
     command += ["--action-offline-mode", "--action-cache-path", str(work / "act-cache"), "--no-cache-server"]
     # act's artifact server listens on a fixed port by default: two runs at once would collide.
     command += ["--artifact-server-path", str(work / "artifacts"), "--artifact-server-port", str(free_port())]
@@ -175,7 +189,9 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
         command += ["--local-repository", mapping]
     for key, value in job_env.items():
         command += ["--env", f"{key}={value}"]
-    for key, value in parse_pairs(args.var, "--var").items():
+    # Offline, zizmor cannot ask GitHub's API: its online audits are off unless --var says otherwise.
+    variables = {"ZIZMOR_ONLINE_AUDITS": "false", **parse_pairs(args.var, "--var")}
+    for key, value in variables.items():
         command += ["--var", f"{key}={value}"]
     for key in secrets:
         command += ["--secret", key]  # act reads the value from its environment: never on a command line

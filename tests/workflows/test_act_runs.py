@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -84,16 +85,31 @@ def commit(project: Path, message: str) -> None:
     subprocess.run(["git", "commit", "--quiet", "-m", message], cwd=project, check=True)
 
 
+def documented_run(project: Path, workflow: str) -> list[str]:
+    """Return the arguments of the delivery loop's example run of WORKFLOW in docs/workflows.md, on PROJECT."""
+    page = (Path(__file__).parents[2] / "docs" / "workflows.md").read_text(encoding="utf-8")
+    section = page.split("## The delivery loop", 1)[1].split("\n## ", 1)[0]
+    [block] = re.findall(r"```console\n(.*?)```", section, re.DOTALL)
+    [line] = [line for line in block.splitlines() if f"--workflow {workflow} " in f"{line} "]
+    argv = shlex.split(line.replace("my-project", str(project)))
+    assert argv[:2] == ["python", "scripts/run_workflow.py"], line
+    return argv[2:]
+
+
 def test_ci_passes_on_a_fresh_default_project(
     run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status = run_ci(run_workflow, generated_project, act_cache)
+    # The page's command as written; the wheels and pre-commit store only come from this session's cache.
+    argv = documented_run(generated_project, CI)
+    cached = ["--find-links", str(act_cache / "wheels"), "--env", f"PRE_COMMIT_HOME={act_cache / 'pre-commit'}"]
+    status = run_workflow.main([*argv, *cached])
 
     out = capsys.readouterr().out
     summary = out[out.rindex("run_workflow: summary") :]
     assert status == 0, summary
     for job in ("Lint", "Tests", "Pipeline (dvc repro on synthetic data)", "mlscaffold check"):
         assert f"succeeded  CI/Project CI/{job}" in summary
+    assert re.search(r"succeeded  \S*Lint workflows/actionlint and zizmor", summary), summary
     # The checkout is fresh: what git ignores (data, models) was never there, so the pipeline made it.
     assert "Running stage" in out
 
@@ -130,7 +146,7 @@ TRAIN = ".github/workflows/train.yml"
 def test_scheduled_drift_check_passes_on_a_fresh_clone(
     run_workflow: ModuleType, generated_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["--project", str(generated_project), "--workflow", DRIFT, "--event", "schedule"]
+    argv = documented_run(generated_project, DRIFT)  # the command docs/workflows.md shows
     status = run_workflow.main([*argv, "--find-links", str(act_cache / "wheels")])
 
     out = capsys.readouterr().out
