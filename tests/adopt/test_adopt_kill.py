@@ -15,7 +15,6 @@ second `adopt` either adopts (from before) or refuses, pointing at `upgrade` (af
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from support.interrupted_runs import (
     assert_left_sound,
     copy_for_run,
     outcome_of,
+    rerun,
     result_state,
     state,
     stop_at,
@@ -71,13 +71,7 @@ def test_adopt_killed_at_any_moment_leaves_repository_before_or_after(
         outcome = outcome_of(
             result, number, repo, before, after, written="the adoption was written", case=case, varying=VARYING
         )
-        second = subprocess.run(
-            [sys.executable, "-m", "mlscaffold", "adopt", str(repo), "--defaults"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
+        second = rerun(["adopt", str(repo), "--defaults"])
         if outcome == "before":
             assert second.returncode == 3, (case, second.stderr)
         else:

@@ -13,6 +13,7 @@ of working, here:
   (a terminal's Ctrl-C), any other signal to the process (`kill`, a closed terminal);
 - `stop_at`: all of the above on a repository, then `wait_for_final_step` (the detached final
   step outlives a SIGKILL);
+- `rerun`: the same command again, to its end, as a user would after the stop;
 - `state`, `result_state`: a repository before and after, comparable across runs;
 - `copy_for_run`, `assert_left_sound`: a fresh copy a case, and what every stopped run must
   leave (`git fsck --full` passes, no traceback, the private TMPDIR emptied unless SIGKILL);
@@ -142,6 +143,17 @@ def stop_at(
     result = stop(proc, number, delay, seen)
     wait_for_final_step(args[0], Path(args[1]))
     return result
+
+
+def rerun(args: Sequence[str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """Run `mlscaffold ARGS` to its end, as a user would after a stop; return what it did."""
+    return subprocess.run(
+        [sys.executable, "-m", "mlscaffold", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
 
 
 def state(repo: Path) -> dict[str, object]:

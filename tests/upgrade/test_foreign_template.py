@@ -17,7 +17,6 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,7 +28,15 @@ from mlscaffold.answers import read_project_answers
 from mlscaffold.upgrade import upgrade_project
 
 from support.git_worlds import git
-from support.interrupted_runs import assert_left_sound, copy_for_run, result_state, state, stop_at, timed_run
+from support.interrupted_runs import (
+    assert_left_sound,
+    copy_for_run,
+    rerun,
+    result_state,
+    state,
+    stop_at,
+    timed_run,
+)
 from support.upgrade_template import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -290,13 +297,7 @@ def test_interrupted_upgrade_leaves_the_repository_before_or_after(project: Path
             assert result_state(copy) == after, case
         if code == 130:
             assert ("nothing was changed" in err) == (outcome == "before"), case
-        second = subprocess.run(
-            [sys.executable, "-m", "mlscaffold", "upgrade", str(copy), "--trust"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
+        second = rerun(["upgrade", str(copy), "--trust"], timeout=300)
         assert second.returncode == (3 if outcome == "before" else 0), (case, second.stderr)
         assert result_state(copy) == after, case
         outcomes.append((anchor, number.name, code, outcome))

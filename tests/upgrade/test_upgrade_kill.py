@@ -18,7 +18,6 @@ clean it); and a second `upgrade` succeeds.
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from support.interrupted_runs import (
     assert_left_sound,
     copy_for_run,
     outcome_of,
+    rerun,
     result_state,
     state,
     stop_at,
@@ -111,13 +111,7 @@ def test_upgrade_killed_at_any_moment_leaves_repository_before_or_after(
             # Exactly the repository the timed run upgraded: a second run is that run again.
             outcomes.append((anchor, round(delay, 2), number.name, code, outcome))
             continue
-        second = subprocess.run(
-            [sys.executable, "-m", "mlscaffold", "upgrade", str(project)],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
+        second = rerun(["upgrade", str(project)])
         # From before: the whole upgrade, conflicts listed (3); from after: nothing left to do (0).
         assert second.returncode == (3 if outcome == "before" else 0), (case, second.stderr)
         assert result_state(project) == after, case
