@@ -20,13 +20,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 from upgrade.test_upgrade_guarantee import apply_scenario, assert_nothing_lost
 
 from mlscaffold import cli
 from mlscaffold.answers import read_project_answers
 from mlscaffold.upgrade import upgrade_project
 
+from support.cli_calls import one_error_line, read, upgrade
 from support.git_worlds import git
 from support.interrupted_runs import (
     assert_left_sound,
@@ -124,21 +125,6 @@ def project(world: dict[str, Path], tmp_path: Path) -> Path:
     target = tmp_path / "team-app"
     shutil.copytree(world["project"], target, symlinks=True)
     return target
-
-
-def upgrade(project: Path, *args: str) -> Result:
-    return runner.invoke(cli.app, ["upgrade", str(project), *args])
-
-
-def one_error_line(result: Result) -> str:
-    assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1, result.stderr
-    return errors[0]
-
-
-def read(project: Path, relpath: str) -> str:
-    return (project / relpath).read_text(encoding="utf-8")
 
 
 def test_new_records_the_template_and_its_exact_tag(world: dict[str, Path]) -> None:
