@@ -34,6 +34,7 @@ from pathlib import Path
 from hostile.user_trees import snapshot
 from support.git_worlds import git
 
+# What the repository tests take turns sending: Ctrl-C, `kill`, `kill -9`.
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGKILL)
 
 
