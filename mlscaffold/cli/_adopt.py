@@ -7,17 +7,23 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from mlscaffold.cli._app import app, error_boundary, is_interactive, progress, prompt_answer
+from mlscaffold.cli._app import (
+    TemplateOption,
+    TrustOption,
+    app,
+    error_boundary,
+    is_interactive,
+    plural,
+    progress,
+    prompt_answer,
+    vcs_ref_option,
+)
 
 if TYPE_CHECKING:
     from mlscaffold.adopt import AdoptResult
 
 EXIT_ATTENTION = 3
 _SHOWN = 8
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _summary(result: AdoptResult) -> list[str]:
@@ -37,11 +43,11 @@ def _summary(result: AdoptResult) -> list[str]:
         )
     if result.added:
         shown = ", ".join(result.added[:_SHOWN]) + (" ..." if len(result.added) > _SHOWN else "")
-        lines.append(f"  {'added':<8} {_plural(len(result.added), 'file')}: {shown}")
+        lines.append(f"  {'added':<8} {plural(len(result.added), 'file')}: {shown}")
     if result.same:
-        lines.append(f"  {'same':<8} {_plural(len(result.same), 'file')} already as the template has them")
+        lines.append(f"  {'same':<8} {plural(len(result.same), 'file')} already as the template has them")
     if result.review:
-        lines.append(f"To review, {_plural(len(result.review), 'file')} (yours are never changed):")
+        lines.append(f"To review, {plural(len(result.review), 'file')} (yours are never changed):")
         described = [(r.path, r.describe()) for r in result.review]
         if result.dry_run:
             described = [
@@ -57,18 +63,8 @@ def adopt(
     path: Annotated[
         Path, typer.Argument(help="The repository to adopt (default: the current directory).")
     ] = Path(),
-    template: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--template",
-            "-t",
-            help="Any copier template: a path, a git URL or gh:OWNER/REPO. Default: the bundled template.",
-        ),
-    ] = None,
-    vcs_ref: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--vcs-ref", help="Template version (git tag or ref) to adopt. Default: the newest."),
-    ] = None,
+    template: TemplateOption = None,
+    vcs_ref: Annotated[Optional[str], vcs_ref_option("adopt")] = None,  # noqa: UP045
     data: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("--data", "-d", help="Answer a question: KEY=VALUE; wins over what is read. Repeatable."),
@@ -80,9 +76,7 @@ def adopt(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List what would be added and what to review; change nothing.")
     ] = False,
-    trust: Annotated[
-        bool, typer.Option("--trust", help="Allow a template's tasks and Jinja extensions.")
-    ] = False,
+    trust: TrustOption = False,
 ) -> None:
     """Bring an existing repository under a template: add what it lacks, never change its own files."""
     applied: list[str | None] = []

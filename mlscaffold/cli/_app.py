@@ -18,17 +18,38 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_INTERRUPTED",
+    "TemplateOption",
+    "TrustOption",
     "app",
     "error",
     "error_boundary",
     "has_reported",
     "has_started",
     "is_interactive",
+    "plural",
     "progress",
     "prompt_answer",
+    "vcs_ref_option",
 ]
 
 EXIT_INTERRUPTED = 130
+
+# The options `new` and `adopt` take alike: where to render from, and whether to trust it.
+TemplateOption = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on 3.10
+    typer.Option(
+        "--template",
+        "-t",
+        help="Any copier template: a path, a git URL or gh:OWNER/REPO. Default: the bundled template.",
+    ),
+]
+TrustOption = Annotated[bool, typer.Option("--trust", help="Allow a template's tasks and Jinja extensions.")]
+
+
+def vcs_ref_option(verb: str) -> Any:
+    """Return the --vcs-ref option of a command that VERBs a template version (`render`, `adopt`)."""
+    return typer.Option("--vcs-ref", help=f"Template version (git tag or ref) to {verb}. Default: the newest.")
+
 
 app = typer.Typer(
     name="mlscaffold",
@@ -57,6 +78,11 @@ def has_reported() -> bool:
 def has_started() -> bool:
     """Tell whether a command has entered its error boundary, that is begun its work."""
     return bool(_boundaries_entered)
+
+
+def plural(count: int, noun: str) -> str:
+    """Return "1 file", "2 files": COUNT and NOUN, plural unless one."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def progress(message: str) -> None:

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from mlscaffold.cli._app import app, error_boundary, is_interactive, progress, prompt_answer
+from mlscaffold.cli._app import (
+    TemplateOption,
+    TrustOption,
+    app,
+    error_boundary,
+    is_interactive,
+    progress,
+    prompt_answer,
+    vcs_ref_option,
+)
 from mlscaffold.scratch import held_signals
 
 if TYPE_CHECKING:
@@ -18,18 +27,8 @@ if TYPE_CHECKING:
 @app.command()
 def new(
     path: Annotated[Path, typer.Argument(help="Directory to create the project in.")],
-    template: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(
-            "--template",
-            "-t",
-            help="Any copier template: a path, a git URL or gh:OWNER/REPO. Default: the bundled template.",
-        ),
-    ] = None,
-    vcs_ref: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--vcs-ref", help="Template version (git tag or ref) to render. Default: the newest."),
-    ] = None,
+    template: TemplateOption = None,
+    vcs_ref: Annotated[Optional[str], vcs_ref_option("render")] = None,  # noqa: UP045
     data: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option("--data", "-d", help="Answer a question: KEY=VALUE. Repeatable."),
@@ -49,9 +48,7 @@ def new(
     git: Annotated[
         bool, typer.Option("--git/--no-git", help="Initialise a git repository and make the first commit.")
     ] = True,
-    trust: Annotated[
-        bool, typer.Option("--trust", help="Allow a template's tasks and Jinja extensions.")
-    ] = False,
+    trust: TrustOption = False,
     lock: Annotated[
         bool,
         typer.Option(

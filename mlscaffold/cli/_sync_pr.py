@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from mlscaffold.cli._app import app, error_boundary
+from mlscaffold.cli._app import app, error_boundary, plural
 
 _VERBS = {"created": "Opened", "updated": "Updated", "unchanged": "Up to date:"}
 
@@ -84,7 +84,7 @@ def sync_pr(
             deadline=timeout,
         )
     conflicts = len(proposal.conflicts)
-    suffix = f" ({conflicts} conflict{'s' if conflicts != 1 else ''} to resolve)" if conflicts else ""
+    suffix = f" ({plural(conflicts, 'conflict')} to resolve)" if conflicts else ""
     typer.echo(f"{_VERBS[pull.action]} pull request #{pull.number}: {pull.url}{suffix}")
 
 

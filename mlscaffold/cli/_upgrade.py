@@ -8,16 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from mlscaffold.cli._app import app, error_boundary, is_interactive, progress, prompt_answer
+from mlscaffold.cli._app import app, error_boundary, is_interactive, plural, progress, prompt_answer
 
 if TYPE_CHECKING:
     from mlscaffold.upgrade import UpgradeResult
 
 EXIT_ATTENTION = 3
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _summary(result: UpgradeResult) -> list[str]:
@@ -28,7 +24,7 @@ def _summary(result: UpgradeResult) -> list[str]:
     for label, paths in (("updated", result.updated), ("added", result.added), ("removed", result.removed)):
         if paths:
             lines.append(
-                f"  {label:<8} {_plural(len(paths), 'file')}: {', '.join(paths[:8])}"
+                f"  {label:<8} {plural(len(paths), 'file')}: {', '.join(paths[:8])}"
                 + (" ..." if len(paths) > 8 else "")
             )
     if result.kept:
@@ -45,7 +41,7 @@ def _summary(result: UpgradeResult) -> list[str]:
         lines.append("Migrations not run (mlscaffold applies only `git mv` ones); run them yourself if needed:")
         lines += [f"  {command}" for command in result.not_run]
     if result.conflicts:
-        lines.append(f"Conflicts in {_plural(len(result.conflicts), 'file')} (your version is never lost):")
+        lines.append(f"Conflicts in {plural(len(result.conflicts), 'file')} (your version is never lost):")
         lines += [f"  {c.path}: {c.describe(TEMPLATE_REF)}" for c in result.conflicts]
     return lines
 

@@ -9,37 +9,19 @@ Makefile, pyproject.toml, .gitignore and Dockerfile. Each is committed, with an
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from support.adopt_repos import CCDS_TEMPLATE, CONFLICTING_FILES, LOGO, commit_all
+from support import real_repos
+from support.adopt_repos import CONFLICTING_FILES, LOGO, commit_all
 from support.git_worlds import git
 
 
 @pytest.fixture
 def uv_package(tmp_path: Path) -> Path:
     """Return a committed package made by the real `uv init --package`, with a GitHub remote."""
-    repo = tmp_path / "plainpkg"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uv",
-            "init",
-            "--quiet",
-            "--package",
-            "--vcs",
-            "git",
-            "--name",
-            "plainpkg",
-            str(repo),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    repo = real_repos.uv_package(tmp_path)
     git("remote", "add", "origin", "git@github.com:acme-ml/plainpkg.git", cwd=repo)
     commit_all(repo)
     return repo
@@ -48,14 +30,7 @@ def uv_package(tmp_path: Path) -> Path:
 @pytest.fixture
 def ccds_project(tmp_path: Path) -> Path:
     """Return a committed cookiecutter-data-science project rendered by the real `ccds`."""
-    options = ["testing_framework=pytest", "open_source_license=MIT", "project_name=churn"]
-    subprocess.run(
-        [sys.executable, "-m", "ccds", str(CCDS_TEMPLATE), "--no-input", "-o", str(tmp_path), *options],
-        check=True,
-        capture_output=True,
-    )
-    repo = tmp_path / "churn"
-    git("init", "-q", "-b", "main", cwd=repo)
+    repo = real_repos.ccds_project(tmp_path)
     git("remote", "add", "origin", "https://github.com/churn-team/churn.git", cwd=repo)
     commit_all(repo)
     return repo

@@ -18,6 +18,7 @@ from mlscaffold.answers import read_project_answers
 
 from hostile.user_trees import snapshot
 from support.adopt_repos import commit_all, user_files
+from support.cli_calls import one_error_line
 from support.git_worlds import git
 
 runner = CliRunner()
@@ -25,13 +26,6 @@ runner = CliRunner()
 
 def adopt(repo: Path, *args: str) -> Result:
     return runner.invoke(cli.app, ["adopt", str(repo), *args])
-
-
-def one_error_line(result: Result) -> str:
-    assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1, result.output
-    return str(errors[0])
 
 
 def make_repo(root: Path, files: dict[str, str], name: str = "team-repo") -> Path:

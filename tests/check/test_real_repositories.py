@@ -8,8 +8,6 @@ package comes from `uv init --package`.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,11 +16,10 @@ from typer.testing import CliRunner
 from mlscaffold import cli
 from mlscaffold.check import Status, run_checks
 
+from support import real_repos
 from support.check_repos import commit_all, write_files
 from support.git_worlds import git
 
-ROOT = Path(__file__).resolve().parents[2]
-CCDS_TEMPLATE = ROOT / "tests" / "data" / "ccds-v2.3.0"
 runner = CliRunner()
 
 
@@ -33,14 +30,7 @@ def statuses(repo: Path) -> dict[str, Status]:
 @pytest.fixture
 def ccds_project(tmp_path: Path) -> Path:
     """Return a committed cookiecutter-data-science project (pytest, MIT license)."""
-    options = ["testing_framework=pytest", "open_source_license=MIT", "project_name=churn"]
-    subprocess.run(
-        [sys.executable, "-m", "ccds", str(CCDS_TEMPLATE), "--no-input", "-o", str(tmp_path), *options],
-        check=True,
-        capture_output=True,
-    )
-    project = tmp_path / "churn"
-    git("init", "-q", "-b", "main", cwd=project)
+    project = real_repos.ccds_project(tmp_path)
     commit_all(project)
     return project
 
@@ -48,24 +38,7 @@ def ccds_project(tmp_path: Path) -> Path:
 @pytest.fixture
 def plain_package(tmp_path: Path) -> Path:
     """Return a committed plain Python package made by `uv init --package`."""
-    project = tmp_path / "plainpkg"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "uv",
-            "init",
-            "--quiet",
-            "--package",
-            "--vcs",
-            "git",
-            "--name",
-            "plainpkg",
-            str(project),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    project = real_repos.uv_package(tmp_path)
     commit_all(project)
     return project
 

@@ -10,17 +10,15 @@ with `--force`, byte for byte as it was.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from hostile.conftest import assert_one_line_error
 from hostile.user_trees import snapshot, users_project
+from support.interrupted_runs import start, stop, timed_run
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc to time signals")
 
@@ -30,47 +28,9 @@ SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 SPREAD = (0.0, 0.03, 0.08, 0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95, 1.05)
 
 
-def _catches_sigterm(pid: int) -> bool:
-    """Tell whether PID has installed its SIGTERM handler (or has already exited)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
-    except (FileNotFoundError, ProcessLookupError):
-        return True
-    caught = next(line for line in status.splitlines() if line.startswith("SigCgt:"))
-    return bool(int(caught.split()[1], 16) & (1 << (signal.SIGTERM - 1)))
-
-
 def start_new(cwd: Path, tmpdir: Path, *args: str) -> subprocess.Popen[str]:
     """Start `mlscaffold new ARGS` in its own process group; return once it handles signals."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlscaffold", "new", *args, "--defaults", "--no-lock"],
-        cwd=cwd,
-        env={**os.environ, "TMPDIR": str(tmpdir)},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while not _catches_sigterm(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.002)
-    return proc
-
-
-def interrupt(
-    proc: subprocess.Popen[str], number: signal.Signals, delay: float
-) -> subprocess.CompletedProcess[str]:
-    time.sleep(delay)
-    try:
-        if number == signal.SIGINT:
-            os.killpg(proc.pid, number)
-        else:
-            proc.send_signal(number)
-    except ProcessLookupError:
-        pass  # finished already
-    out, err = proc.communicate(timeout=120)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return start(["new", *args, "--defaults", "--no-lock"], tmpdir, cwd=cwd)
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +38,11 @@ def full_run(tmp_path_factory: pytest.TempPathFactory, template_bundle: Path) ->
     """Return how long an uninterrupted `new` takes here, in seconds."""
     where = tmp_path_factory.mktemp("full-run")
     (where / "tmp").mkdir()
-    started = time.monotonic()
-    proc = start_new(where, where / "tmp", "project")
-    _, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, err
-    return time.monotonic() - started
+    _, total, result = timed_run(
+        ["new", "project", "--defaults", "--no-lock"], where / "tmp", cwd=where, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    return total
 
 
 def _cases(count: int) -> list[tuple[float, signal.Signals]]:
@@ -102,7 +62,7 @@ def test_new_interrupted_at_any_moment_leaves_nothing(tmp_path: Path, full_run: 
         where, tmpdir = tmp_path / f"run{i}", tmp_path / f"tmp{i}"
         where.mkdir()
         tmpdir.mkdir()
-        result = interrupt(start_new(where, tmpdir, "deep/project"), number, fraction * full_run)
+        result = stop(start_new(where, tmpdir, "deep/project"), number, fraction * full_run)
         case = (fraction, number.name, result.returncode, result.stderr)
         assert list(tmpdir.iterdir()) == [], case
         if result.returncode == 0:
@@ -124,7 +84,7 @@ def test_new_force_interrupted_at_any_moment_restores_the_target(tmp_path: Path,
         tmpdir.mkdir()
         users_project(where / "project")
         before = snapshot(where / "project")
-        result = interrupt(start_new(where, tmpdir, "project", "--force"), number, fraction * full_run)
+        result = stop(start_new(where, tmpdir, "project", "--force"), number, fraction * full_run)
         case = (fraction, number.name, result.returncode, result.stderr)
         assert list(tmpdir.iterdir()) == [], case
         assert [p.name for p in where.iterdir()] == ["project"], case

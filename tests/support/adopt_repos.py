@@ -7,9 +7,6 @@ from pathlib import Path
 from hostile.user_trees import snapshot
 from support.git_worlds import git
 
-ROOT = Path(__file__).resolve().parents[2]
-CCDS_TEMPLATE = ROOT / "tests" / "data" / "ccds-v2.3.0"
-
 CONFLICTING_FILES = {
     "README.md": "# Fraud scoring\n\nOur own README, with our own words.\n",
     "Makefile": "all:\n\tpython -m fraud_score\n\ntest:\n\tpytest -q\n",

@@ -13,15 +13,16 @@ import base64
 import json
 import re
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from support.loopback import Loopback, serve
 
 _PULLS = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls$")
 _PULL = re.compile(r"^/repos/([^/]+)/([^/]+)/pulls/(\d+)$")
@@ -43,16 +44,13 @@ class Injected:
 
 
 @dataclass
-class FakeGitHub:
+class FakeGitHub(Loopback[tuple[str, str, Any]]):
     """The API's state: repositories with branches and pull requests, tokens, requests seen."""
 
     tokens: dict[str, str] = field(default_factory=lambda: {"write-token": "write", "read-token": "read"})
     branches: dict[str, set[str]] = field(default_factory=dict)
     pulls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     injected: list[Injected] = field(default_factory=list)
-    requests: list[tuple[str, str, Any]] = field(default_factory=list)
-    url: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
     # A repository's branches can live in a real git repository (a workflow run pushes to it).
     git_dirs: dict[str, Path] = field(default_factory=dict)
     # Workflow files each repository has, with the inputs each declares (dispatches are checked).
@@ -273,14 +271,5 @@ def _handler(api: FakeGitHub) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serve_github(api: FakeGitHub) -> Iterator[FakeGitHub]:
     """Serve API on 127.0.0.1 on a free port, in a thread, for the duration of the block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(api))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    api.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve(api, _handler(api)):
         yield api
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

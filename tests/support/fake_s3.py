@@ -12,29 +12,30 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape
 
+from support.loopback import Loopback, serve
+
 _CREDENTIAL = re.compile(r"^AWS4-HMAC-SHA256 Credential=([A-Z0-9]+)/")
 
 
 @dataclass
-class FakeS3:
-    """One bucket over ROOT; KEYS maps an access key id to the session token it needs ("" for none)."""
+class FakeS3(Loopback[tuple[str, str, str]]):
+    """One bucket over ROOT; KEYS maps an access key id to the session token it needs ("" for none).
+
+    Its requests are (method, path, access key id).
+    """
 
     bucket: str
     root: Path
     keys: dict[str, str] = field(default_factory=dict)
-    requests: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, access key id)
-    url: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 def _handler(s3: FakeS3) -> type[BaseHTTPRequestHandler]:
@@ -61,8 +62,7 @@ def _handler(s3: FakeS3) -> type[BaseHTTPRequestHandler]:
         def _authorized(self) -> bool:
             match = _CREDENTIAL.match(self.headers.get("Authorization", ""))
             key = match.group(1) if match else ""
-            with s3.lock:
-                s3.requests.append((self.command, self.path, key))
+            s3.record((self.command, self.path, key))
             if key not in s3.keys:
                 message = f"The AWS Access Key Id {key or '(none)'} does not exist in our records."
                 self._error(403, "InvalidAccessKeyId", message)
@@ -150,14 +150,5 @@ def _handler(s3: FakeS3) -> type[BaseHTTPRequestHandler]:
 @contextmanager
 def serve_s3(s3: FakeS3) -> Iterator[FakeS3]:
     """Serve S3 on 127.0.0.1 on a free port, in a thread, for the duration of the block."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(s3))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
-    thread.start()
-    s3.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serve(s3, _handler(s3)):
         yield s3
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()

@@ -13,26 +13,31 @@ unreachable.
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from typer.testing import CliRunner
 from upgrade.test_upgrade_guarantee import apply_scenario, assert_nothing_lost
-from upgrade.test_upgrade_kill import lines_until, result_state, state, stop, wait_for_final_step
 
 from mlscaffold import cli
 from mlscaffold.answers import read_project_answers
 from mlscaffold.upgrade import upgrade_project
 
-from hostile.test_interrupts import _catches_sigterm
+from support.cli_calls import one_error_line, read, upgrade
 from support.git_worlds import git
+from support.interrupted_runs import (
+    assert_left_sound,
+    copy_for_run,
+    rerun,
+    result_state,
+    state,
+    stop_at,
+    timed_run,
+)
 from support.upgrade_template import snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,21 +125,6 @@ def project(world: dict[str, Path], tmp_path: Path) -> Path:
     target = tmp_path / "team-app"
     shutil.copytree(world["project"], target, symlinks=True)
     return target
-
-
-def upgrade(project: Path, *args: str) -> Result:
-    return runner.invoke(cli.app, ["upgrade", str(project), *args])
-
-
-def one_error_line(result: Result) -> str:
-    assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1, result.stderr
-    return errors[0]
-
-
-def read(project: Path, relpath: str) -> str:
-    return (project / relpath).read_text(encoding="utf-8")
 
 
 def test_new_records_the_template_and_its_exact_tag(world: dict[str, Path]) -> None:
@@ -255,34 +245,17 @@ def test_no_line_of_the_team_is_ever_lost(world: dict[str, Path], tmp_path: Path
     assert_nothing_lost(project, expect, result, end, scenario, renames=RENAMES if end == "v1.2.0" else {})
 
 
-def start(project: Path, tmpdir: Path) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlscaffold", "upgrade", str(project), "--trust"],
-        env={**os.environ, "TMPDIR": str(tmpdir)},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 30
-    while not _catches_sigterm(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.002)
-    return proc
-
-
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc to time signals")
 def test_interrupted_upgrade_leaves_the_repository_before_or_after(project: Path, tmp_path: Path) -> None:
     before = state(project)
     pristine = tmp_path / "pristine"
     subprocess.run(["cp", "-a", str(project), str(pristine)], check=True)
     (tmp_path / "tmp-timed").mkdir()
-    timed = start(project, tmp_path / "tmp-timed")
-    list(lines_until(timed, "Writing "))
-    writing = time.monotonic()
-    _, err = timed.communicate(timeout=300)
-    assert timed.returncode == 3, err
-    final_step = time.monotonic() - writing
+    (writing,), total, timed = timed_run(
+        ["upgrade", str(project), "--trust"], tmp_path / "tmp-timed", ["Writing "], timeout=300
+    )
+    assert timed.returncode == 3, timed.stderr
+    final_step = total - writing
     after = result_state(project)
     # SIGINT while rendering, SIGTERM once merging, SIGKILL and SIGINT during the final step
     # (which mlscaffold does not stop halfway), SIGTERM after the end.
@@ -295,21 +268,13 @@ def test_interrupted_upgrade_leaves_the_repository_before_or_after(project: Path
     ]
     outcomes = []
     for i, (anchor, number, delay) in enumerate(cases):
-        copy, tmpdir = tmp_path / f"run{i}" / "team-app", tmp_path / f"tmp{i}"
-        copy.parent.mkdir()
-        tmpdir.mkdir()
-        subprocess.run(["cp", "-a", str(pristine), str(copy)], check=True)
-        proc = start(copy, tmpdir)
-        seen = "".join(lines_until(proc, anchor))
-        code, err = stop(proc, number, delay, seen)
-        wait_for_final_step(copy)
+        copy, tmpdir = copy_for_run(pristine, tmp_path, i, "team-app")
+        result = stop_at(["upgrade", str(copy), "--trust"], tmpdir, anchor, number, delay)
+        code, err = result.returncode, result.stderr
         case = (anchor, number.name, code, err)
-        fsck = subprocess.run(["git", "fsck", "--full"], cwd=copy, capture_output=True, text=True, check=False)
-        assert fsck.returncode == 0, (case, fsck.stderr)
-        assert "Traceback" not in err, case
+        assert_left_sound(copy, tmpdir, number, result, case)
         if number != signal.SIGKILL:
             assert code in (130, 3), case
-            assert list(tmpdir.iterdir()) == [], case
         if state(copy) == before:
             outcome = "before"
             assert code != 3, case
@@ -318,13 +283,7 @@ def test_interrupted_upgrade_leaves_the_repository_before_or_after(project: Path
             assert result_state(copy) == after, case
         if code == 130:
             assert ("nothing was changed" in err) == (outcome == "before"), case
-        second = subprocess.run(
-            [sys.executable, "-m", "mlscaffold", "upgrade", str(copy), "--trust"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=300,
-        )
+        second = rerun(["upgrade", str(copy), "--trust"], timeout=300)
         assert second.returncode == (3 if outcome == "before" else 0), (case, second.stderr)
         assert result_state(copy) == after, case
         outcomes.append((anchor, number.name, code, outcome))

@@ -10,37 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from mlscaffold import cli, gitapply, merge
 from mlscaffold import git as git_module
+from mlscaffold import gitapply, merge
 from mlscaffold.answers import read_project_answers
 from mlscaffold.errors import MlscaffoldError
 
+from support.cli_calls import commit_all, one_error_line, read, upgrade
 from support.git_worlds import git
 from support.upgrade_template import LOGO, ProjectAt, snapshot
-
-runner = CliRunner()
-
-
-def upgrade(project: Path, *args: str) -> Result:
-    return runner.invoke(cli.app, ["upgrade", str(project), *args])
-
-
-def commit_all(project: Path, message: str = "user work") -> None:
-    git("add", "-A", cwd=project)
-    git("commit", "-qm", message, cwd=project)
-
-
-def read(project: Path, relpath: str) -> str:
-    return (project / relpath).read_text(encoding="utf-8")
-
-
-def one_error_line(result: Result) -> str:
-    assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1, result.stderr
-    return errors[0]
 
 
 def test_clean_upgrade_applies_every_template_change(project_at: ProjectAt) -> None:

@@ -13,35 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
-
-from mlscaffold import cli
 
 from hostile.conftest import run_cli
+from support.cli_calls import commit_all, one_error_line, read, upgrade
 from support.git_worlds import git
 from support.upgrade_template import ProjectAt, snapshot
-
-runner = CliRunner()
-
-
-def upgrade(project: Path, *args: str) -> Result:
-    return runner.invoke(cli.app, ["upgrade", str(project), *args])
-
-
-def commit_all(project: Path, message: str = "user work") -> None:
-    git("add", "-A", cwd=project)
-    git("commit", "-qm", message, cwd=project)
-
-
-def read(project: Path, relpath: str) -> str:
-    return (project / relpath).read_text(encoding="utf-8")
-
-
-def one_error_line(result: Result) -> str:
-    assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert len(errors) == 1, result.output
-    return errors[0]
 
 
 def state(project: Path) -> dict[str, str]:
