@@ -1,0 +1,97 @@
+"""A per-version cache of the default template's parsed copier.yml, in the user's cache directory.
+
+Reading copier.yml (all documents, includes expanded, every file through yamlio's limits) is
+the largest part of mlscaffold's own work before copier starts. A template version's files
+never change, so its configuration is parsed once and kept as JSON under a key naming the
+exact content (the git tree id of the version) and the cache format.
+
+Only a sure answer is ever taken from it: an entry that cannot be read, is not valid JSON,
+has another shape, or names another key is ignored and written again, and a configuration
+JSON cannot hold exactly (a date, a tagged value, a key that is not a string) is not cached.
+A missing or unwritable cache costs only time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.scalarbool import ScalarBoolean
+
+__all__ = ["FORMAT", "cache_dir", "cache_key", "cached_config"]
+
+# Bumped whenever what `load_config` returns for the same files changes.
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Return the directory the parsed configurations are kept in ($XDG_CACHE_HOME or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mlscaffold" / "copier-config"
+
+
+def cache_key(content_id: str) -> str:
+    """Return the cache key of the template content named CONTENT_ID (a git tree id)."""
+    return hashlib.sha256(f"mlscaffold-copier-config/{FORMAT}/{content_id}".encode()).hexdigest()
+
+
+def _is_plain(value: Any) -> bool:
+    """Tell whether VALUE survives a JSON round trip exactly (types and all)."""
+    if isinstance(value, ScalarBoolean):
+        return False  # an anchored YAML boolean: an int to JSON
+    if value is None or isinstance(value, (str, bool, int)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, list):
+        return all(_is_plain(item) for item in value)
+    if isinstance(value, Mapping):
+        return all(isinstance(key, str) and _is_plain(item) for key, item in value.items())
+    return False
+
+
+def _read(path: Path, key: str) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
+        return None
+    config = entry.get("config")
+    return config if isinstance(config, dict) else None
+
+
+def _write(path: Path, key: str, config: Mapping[str, Any]) -> None:
+    text = json.dumps({"format": FORMAT, "key": key, "config": config}, allow_nan=False)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written beside the entry and renamed over it: a reader sees a whole entry or none.
+        fd, partial = tempfile.mkstemp(prefix=".partial-", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            Path(partial).replace(path)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass  # a read-only or full cache directory: the next run parses again
+
+
+def cached_config(content_id: str, load: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Return the configuration of the template content CONTENT_ID, calling LOAD when not cached."""
+    key = cache_key(content_id)
+    path = cache_dir() / f"{key}.json"
+    found = _read(path, key)
+    if found is not None:
+        return found
+    config = load()
+    if _is_plain(config):
+        _write(path, key, config)
+    return config
