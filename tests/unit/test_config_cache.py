@@ -1,0 +1,145 @@
+"""The per-version cache of the default template's parsed copier.yml: used when sure, rebuilt otherwise."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from mlscaffold.bundle import list_versions
+from mlscaffold.config_cache import cache_dir, cache_key, cached_config
+from mlscaffold.render import copier_run, load_template_config
+from mlscaffold.template import load_config, resolve_source
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    return cache_dir()
+
+
+class Loader:
+    """A configuration loader that counts its calls."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
+        self.calls = 0
+
+    def __call__(self) -> dict[str, Any]:
+        self.calls += 1
+        return self.config
+
+
+def test_cache_dir_follows_xdg_cache_home(cache: Path, tmp_path: Path) -> None:
+    assert cache == tmp_path / "xdg" / "mlscaffold" / "copier-config"
+
+
+def test_second_read_comes_from_the_cache(cache: Path) -> None:
+    load = Loader({"project_name": {"type": "str", "default": "demo"}, "_subdirectory": "template"})
+    assert cached_config("tree-a", load) == load.config
+    assert cached_config("tree-a", load) == load.config
+    assert load.calls == 1
+    assert [p.name for p in cache.iterdir()] == [f"{cache_key('tree-a')}.json"]
+
+
+def test_the_key_changes_with_the_template_content(cache: Path) -> None:
+    assert cache_key("tree-a") != cache_key("tree-b")
+    old, new = Loader({"a": {"default": 1}}), Loader({"a": {"default": 2}})
+    assert cached_config("tree-a", old) == {"a": {"default": 1}}
+    # Another version never gets the first one's answers.
+    assert cached_config("tree-b", new) == {"a": {"default": 2}}
+    assert (old.calls, new.calls) == (1, 1)
+    assert len(list(cache.iterdir())) == 2
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        b"\x00\xff not json",
+        b'{"format": 1, "key": "',
+        b"[1, 2, 3]",
+        b'{"format": 0, "key": "KEY", "config": {"a": {"default": "stale"}}}',
+        b'{"format": 1, "key": "another", "config": {"a": {"default": "stale"}}}',
+        b'{"format": 1, "key": "KEY", "config": ["not", "a", "mapping"]}',
+        b"[" * 100_000 + b"]" * 100_000,
+    ],
+    ids=["binary", "truncated", "not-an-object", "old-format", "other-key", "bad-config", "deep"],
+)
+def test_a_corrupt_or_stale_entry_is_ignored_and_rebuilt(cache: Path, written: bytes) -> None:
+    key = cache_key("tree-a")
+    cache.mkdir(parents=True)
+    entry = cache / f"{key}.json"
+    entry.write_bytes(written.replace(b"KEY", key.encode()))
+    load = Loader({"a": {"default": "fresh"}})
+    assert cached_config("tree-a", load) == {"a": {"default": "fresh"}}
+    assert load.calls == 1
+    assert json.loads(entry.read_text(encoding="utf-8"))["config"] == {"a": {"default": "fresh"}}
+    assert cached_config("tree-a", load) == {"a": {"default": "fresh"}}
+    assert load.calls == 1
+    assert [p.name for p in cache.iterdir()] == [entry.name]  # no partial file left behind
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"released": {"default": datetime.date(2026, 1, 1)}},
+        {"a": {"choices": {1: "one"}}},
+        {"a": {"default": float("nan")}},
+        YAML().load("a: {default: &yes true}\nb: {default: *yes}\n"),
+    ],
+    ids=["date", "int-key", "nan", "anchored-bool"],
+)
+def test_what_json_cannot_hold_exactly_is_not_cached(cache: Path, config: dict[str, Any]) -> None:
+    load = Loader(config)
+    assert cached_config("tree-a", load) is config
+    assert cached_config("tree-a", load) is config
+    assert load.calls == 2
+    assert not cache.exists()
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(cache: Path) -> None:
+    cache.parent.mkdir(parents=True)
+    cache.write_text("a file where the directory should be", encoding="utf-8")
+    load = Loader({"a": {"default": 1}})
+    assert cached_config("tree-a", load) == {"a": {"default": 1}}
+    assert cached_config("tree-a", load) == {"a": {"default": 1}}
+    assert load.calls == 2
+
+
+def test_default_template_versions_are_cached_apart_and_read_back_exactly(
+    cache: Path, template_bundle: Path
+) -> None:
+    versions = list_versions(template_bundle)
+    picked = sorted({versions[0], versions[-1]})
+    parsed = {}
+    for tag in picked:
+        source = resolve_source(None, tag, template_bundle)
+        with copier_run(source, trust=False) as run:
+            fresh = load_template_config(run.template_dir)
+            first, second = run.config(), run.config()
+            parsed[tag] = load_config(run.template_dir)
+        # The entry read back gives the same configuration and questions as a fresh parse.
+        for config in (first, second):
+            assert config.raw == fresh.raw
+            assert config.questions == fresh.questions
+            assert config.skip_if_exists == fresh.skip_if_exists
+    assert len(list(cache.glob("*.json"))) == len(picked)
+
+
+def test_a_tampered_entry_of_another_version_is_never_used(cache: Path, template_bundle: Path) -> None:
+    newest = list_versions(template_bundle)[-1]
+    source = resolve_source(None, newest, template_bundle)
+    with copier_run(source, trust=False) as run:
+        truth = run.config()
+        entry = next(cache.glob("*.json"))
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["config"]["project_name"] = {"type": "str", "default": "stale"}
+        data["key"] = cache_key("some other tree")
+        entry.write_text(json.dumps(data), encoding="utf-8")
+        again = run.config()
+    assert again.raw == truth.raw
+    assert json.loads(entry.read_text(encoding="utf-8"))["key"] == entry.stem  # rebuilt
