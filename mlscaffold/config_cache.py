@@ -22,8 +22,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.scalarbool import ScalarBoolean
-
 __all__ = ["FORMAT", "cache_dir", "cache_key", "cached_config"]
 
 # Bumped whenever what `load_config` returns for the same files changes.
@@ -43,8 +41,8 @@ def cache_key(content_id: str) -> str:
 
 def _is_plain(value: Any) -> bool:
     """Tell whether VALUE survives a JSON round trip exactly (types and all)."""
-    if isinstance(value, ScalarBoolean):
-        return False  # an anchored YAML boolean: an int to JSON
+    if type(value).__name__ == "ScalarBoolean":
+        return False  # ruamel's anchored YAML boolean: an int subclass, so an int to JSON
     if value is None or isinstance(value, (str, bool, int)):
         return True
     if isinstance(value, float):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from mlscaffold import git
-from mlscaffold.answers import AskFunction, load_answers_file, read_project_answers
+from mlscaffold.answers import AskFunction, load_answers_file
 from mlscaffold.errors import TargetExistsError, TargetPathError
 from mlscaffold.lock import LockOutcome, lock_project
 from mlscaffold.overlay import lay_over
@@ -224,12 +224,11 @@ def staged_project(
                 project = staging / target.name
                 progress(f"Rendering {source.label} into {path_label} ...")
                 run.render(project, answers)
-            recorded = read_project_answers(project)
+                version = run.commit or source.ref
             locked = LockOutcome("skipped", "--no-lock")
             if lock:
                 progress("Locking dependencies with uv ...")
                 locked = lock_project(project)
-            version = recorded.commit if recorded else source.ref
             already_repo = (target / ".git").exists()
             commit = _commit(project, version, answers) if init_git and not already_repo else None
             staged = StagedProject(

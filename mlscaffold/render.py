@@ -257,6 +257,12 @@ class CopierRun:
         raw = cached_config(content_id, lambda: load_config(self.template_dir))
         return config_from(raw, self.template_dir)
 
+    @property
+    def commit(self) -> str | None:
+        """Return the template version rendered, as copier records it (`_commit`), after `render`."""
+        commit = self.worker.template.commit
+        return str(commit) if commit else None
+
     def render(self, dest: Path, answers: Mapping[str, Any]) -> None:
         """Render the template into DEST, which must not exist yet, with ANSWERS."""
         worker = self.worker
