@@ -1,4 +1,6 @@
-"""A per-version cache of the default template's parsed copier.yml, in the user's cache directory.
+"""Per-version caches of the default template, in the user's cache directory.
+
+Two things are kept: the parsed copier.yml, and the Jinja bytecode of the template's files.
 
 Reading copier.yml (all documents, includes expanded, every file through yamlio's limits) is
 the largest part of mlscaffold's own work before copier starts. A template version's files
@@ -9,6 +11,11 @@ Only a sure answer is ever taken from it: an entry that cannot be read, is not v
 has another shape, or names another key is ignored and written again, and a configuration
 JSON cannot hold exactly (a date, a tagged value, a key that is not a string) is not cached.
 A missing or unwritable cache costs only time.
+
+The compiled templates are Jinja's own bytecode cache, keyed by the same tree id, the file's
+name and the versions of copier and Jinja (which decide how a file compiles); Jinja reuses an
+entry only when its header and the checksum of the file's source match, and an entry that
+cannot be read is compiled again.
 """
 
 from __future__ import annotations
@@ -20,9 +27,12 @@ import os
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["FORMAT", "cache_dir", "cache_key", "cached_config"]
+if TYPE_CHECKING:
+    from jinja2 import BytecodeCache
+
+__all__ = ["FORMAT", "bytecode_cache", "cache_dir", "cache_key", "cached_config"]
 
 # Bumped whenever what `load_config` returns for the same files changes.
 FORMAT = 1
@@ -32,6 +42,11 @@ def cache_dir() -> Path:
     """Return the directory the parsed configurations are kept in ($XDG_CACHE_HOME or ~/.cache)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "mlscaffold" / "copier-config"
+
+
+def bytecode_dir() -> Path:
+    """Return the directory the compiled templates are kept in."""
+    return cache_dir().parent / "jinja-bytecode"
 
 
 def cache_key(content_id: str) -> str:
@@ -93,3 +108,34 @@ def cached_config(content_id: str, load: Callable[[], dict[str, Any]]) -> dict[s
     if _is_plain(config):
         _write(path, key, config)
     return config
+
+
+def bytecode_cache(content_id: str, compiler: str) -> BytecodeCache:
+    """Return a Jinja bytecode cache for the template content CONTENT_ID rendered by COMPILER.
+
+    COMPILER names what decides how a file compiles (copier's and Jinja's versions); the
+    checkout's path, new on every run, is left out of the key.
+    """
+    import pickle
+
+    from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+    class TemplateBytecodeCache(FileSystemBytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:  # noqa: ARG002 - a new path each run
+            text = f"mlscaffold-jinja/{FORMAT}/{compiler}/{content_id}/{name}"
+            return hashlib.sha256(text.encode()).hexdigest()
+
+        def load_bytecode(self, bucket: Bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+                bucket.reset()  # unreadable: compiled again
+
+        def dump_bytecode(self, bucket: Bucket) -> None:
+            try:
+                Path(self.directory).mkdir(mode=0o700, parents=True, exist_ok=True)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass  # a read-only or full cache directory: the next run compiles again
+
+    return TemplateBytecodeCache(str(bytecode_dir()), "%s.jinja")

@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from packaging.version import InvalidVersion, Version
 
 from mlscaffold import git
 from mlscaffold.answers import AskFunction, Question, Questionnaire, parse_questions
-from mlscaffold.config_cache import cached_config
+from mlscaffold.config_cache import bytecode_cache, cached_config
 from mlscaffold.errors import TemplateError, TemplateNotFoundError, UnknownVersionError, UntrustedTemplateError
 from mlscaffold.template import (
     TemplateSource,
@@ -246,15 +247,20 @@ class CopierRun:
         self.worker = worker
         self.template_dir = template_dir
 
-    def config(self) -> TemplateConfig:
-        """Return the template's configuration (read once per default template version)."""
+    @cached_property
+    def content_id(self) -> str | None:
+        """Return the git tree id of the default template's checkout (None for other templates)."""
         if not self.source.is_default:
-            return load_template_config(self.template_dir)
+            return None
         tree = git.run_git(["rev-parse", "HEAD^{tree}"], self.template_dir, check=False)
         content_id = tree.stdout.decode(errors="replace").strip()
-        if tree.returncode != 0 or not content_id:
+        return content_id if tree.returncode == 0 and content_id else None
+
+    def config(self) -> TemplateConfig:
+        """Return the template's configuration (read once per default template version)."""
+        if self.content_id is None:
             return load_template_config(self.template_dir)
-        raw = cached_config(content_id, lambda: load_config(self.template_dir))
+        raw = cached_config(self.content_id, lambda: load_config(self.template_dir))
         return config_from(raw, self.template_dir)
 
     @property
@@ -272,6 +278,13 @@ class CopierRun:
             # copier asks git about each file it writes, to sync the executable bit into the
             # index of a repository holding it; no index tracks a directory this run creates.
             worker._sync_git_index_executable_bit = lambda *_: None
+        if self.content_id is not None:
+            # The default template's files compile the same way every run: keep their bytecode.
+            from copier import __version__ as copier_version
+            from jinja2 import __version__ as jinja_version
+
+            compiler = f"copier {copier_version}, jinja2 {jinja_version}"
+            worker.jinja_env.bytecode_cache = bytecode_cache(self.content_id, compiler)
         with _copier_errors(self.source):
             worker.run_copy()
 
