@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import Environment, FileSystemLoader
 from ruamel.yaml import YAML
 
 from mlscaffold.bundle import list_versions
-from mlscaffold.config_cache import cache_dir, cache_key, cached_config
+from mlscaffold.config_cache import bytecode_cache, bytecode_dir, cache_dir, cache_key, cached_config
+from mlscaffold.generate import create_project
 from mlscaffold.render import copier_run, load_template_config
 from mlscaffold.template import load_config, resolve_source
 
@@ -143,3 +145,70 @@ def test_a_tampered_entry_of_another_version_is_never_used(cache: Path, template
         again = run.config()
     assert again.raw == truth.raw
     assert json.loads(entry.read_text(encoding="utf-8"))["key"] == entry.stem  # rebuilt
+
+
+def test_bytecode_keys_name_the_content_the_compiler_and_the_file_not_the_checkout(cache: Path) -> None:
+    base = bytecode_cache("tree-a", "copier 1, jinja2 1")
+    key = base.get_cache_key("README.md.jinja", "/tmp/one/README.md.jinja")
+    assert key == base.get_cache_key("README.md.jinja", "/tmp/two/README.md.jinja")
+    assert key != base.get_cache_key("Makefile.jinja", "/tmp/one/Makefile.jinja")
+    assert key != bytecode_cache("tree-b", "copier 1, jinja2 1").get_cache_key("README.md.jinja")
+    assert key != bytecode_cache("tree-a", "copier 2, jinja2 1").get_cache_key("README.md.jinja")
+
+
+def _render(templates: Path, name: str, cache_for: str) -> str:
+    env = Environment(loader=FileSystemLoader(str(templates)), autoescape=False)  # noqa: S701 - not HTML
+    env.bytecode_cache = bytecode_cache(cache_for, "test")
+    return env.get_template(name).render(who="world")
+
+
+def test_bytecode_is_reused_only_for_the_same_source_and_unreadable_entries_compile_again(
+    cache: Path, tmp_path: Path
+) -> None:
+    templates = tmp_path / "t"
+    templates.mkdir()
+    (templates / "a.jinja").write_text("hello {{ who }}", encoding="utf-8")
+    assert _render(templates, "a.jinja", "tree-a") == "hello world"
+    entries = list(bytecode_dir().iterdir())
+    assert len(entries) == 1
+    assert _render(templates, "a.jinja", "tree-a") == "hello world"
+    # Same key, another source: Jinja's checksum refuses the old bytecode.
+    (templates / "a.jinja").write_text("bye {{ who }}", encoding="utf-8")
+    assert _render(templates, "a.jinja", "tree-a") == "bye world"
+    valid = entries[0].read_bytes()
+    for broken in (b"", b"garbage", valid[:12], valid[:-8], valid[:20] + b"\x00" * 40):
+        entries[0].write_bytes(broken)
+        assert _render(templates, "a.jinja", "tree-a") == "bye world"
+
+
+def test_an_unwritable_bytecode_cache_costs_only_time(cache: Path, tmp_path: Path) -> None:
+    bytecode_dir().parent.mkdir(parents=True)
+    bytecode_dir().write_text("a file where the directory should be", encoding="utf-8")
+    templates = tmp_path / "t"
+    templates.mkdir()
+    (templates / "a.jinja").write_text("hello {{ who }}", encoding="utf-8")
+    assert _render(templates, "a.jinja", "tree-a") == "hello world"
+    assert _render(templates, "a.jinja", "tree-a") == "hello world"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(root).parts
+    }
+
+
+def test_a_project_rendered_from_cached_or_corrupt_caches_is_the_same(
+    cache: Path, tmp_path: Path, template_bundle: Path
+) -> None:
+    made = []
+    for run in range(3):
+        if run == 2:
+            for entry in [*bytecode_dir().iterdir(), *cache.iterdir()]:
+                entry.write_bytes(entry.read_bytes()[: len(entry.read_bytes()) // 2])
+        target = tmp_path / f"run{run}" / "demo"
+        create_project(target, use_defaults=True, init_git=False)
+        made.append(_tree(target))
+    assert len(list(bytecode_dir().iterdir())) > 10  # the files' bytecode is kept
+    assert made[0] == made[1] == made[2]
