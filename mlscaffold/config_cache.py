@@ -24,6 +24,7 @@ import hashlib
 import json
 import math
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -69,8 +70,16 @@ def _is_plain(value: Any) -> bool:
     return False
 
 
+# Far above any real entry (a template's copier.yml is at most 1 MB): a bigger file is no entry.
+_MAX_ENTRY_BYTES = 4_000_000
+
+
 def _read(path: Path, key: str) -> dict[str, Any] | None:
     try:
+        # Not a regular file (a FIFO would block) or too big: no entry, and never opened.
+        found = path.stat()
+        if not stat.S_ISREG(found.st_mode) or found.st_size > _MAX_ENTRY_BYTES:
+            return None
         entry = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
@@ -127,6 +136,9 @@ def bytecode_cache(content_id: str, compiler: str) -> BytecodeCache:
 
         def load_bytecode(self, bucket: Bucket) -> None:
             try:
+                found = Path(self._get_cache_filename(bucket)).stat()
+                if not stat.S_ISREG(found.st_mode):
+                    return  # a FIFO would block: compiled again, and replaced when written
                 super().load_bytecode(bucket)
             except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
                 bucket.reset()  # unreadable: compiled again

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,21 @@ def test_second_read_comes_from_the_cache(cache: Path) -> None:
     assert cached_config("tree-a", load) == load.config
     assert load.calls == 1
     assert [p.name for p in cache.iterdir()] == [f"{cache_key('tree-a')}.json"]
+
+
+def test_a_fifo_or_a_huge_file_in_place_of_an_entry_is_never_read(cache: Path) -> None:
+    cache.mkdir(parents=True)
+    entry = cache / f"{cache_key('tree-a')}.json"
+    os.mkfifo(entry)  # reading it would block for ever
+    load = Loader({"a": {"default": 1}})
+    assert cached_config("tree-a", load) == {"a": {"default": 1}}
+    assert entry.is_file() and not entry.is_fifo()  # replaced by a real entry
+    with entry.open("w", encoding="utf-8") as handle:
+        handle.write('{"format": 1, "key": "' + cache_key("tree-a") + '", "config": {"a": "')
+        handle.write("x" * 5_000_000 + '"}}')
+    assert cached_config("tree-a", load) == {"a": {"default": 1}}
+    assert load.calls == 2
+    assert entry.stat().st_size < 1000
 
 
 def test_the_key_changes_with_the_template_content(cache: Path) -> None:
@@ -179,6 +195,10 @@ def test_bytecode_is_reused_only_for_the_same_source_and_unreadable_entries_comp
     for broken in (b"", b"garbage", valid[:12], valid[:-8], valid[:20] + b"\x00" * 40):
         entries[0].write_bytes(broken)
         assert _render(templates, "a.jinja", "tree-a") == "bye world"
+    entries[0].unlink()
+    os.mkfifo(entries[0])  # opening it would block for ever
+    assert _render(templates, "a.jinja", "tree-a") == "bye world"
+    assert entries[0].is_file()
 
 
 def test_an_unwritable_bytecode_cache_costs_only_time(cache: Path, tmp_path: Path) -> None:
