@@ -137,7 +137,7 @@ def bytecode_cache(content_id: str, compiler: str) -> BytecodeCache:
         def load_bytecode(self, bucket: Bucket) -> None:
             try:
                 found = Path(self._get_cache_filename(bucket)).stat()
-                if not stat.S_ISREG(found.st_mode):
+                if not stat.S_ISREG(found.st_mode) or found.st_size > _MAX_ENTRY_BYTES:
                     return  # a FIFO would block: compiled again, and replaced when written
                 super().load_bytecode(bucket)
             except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
