@@ -8,13 +8,16 @@ Pairs, each run interleaved so machine noise hits both sides alike:
 - `mlscaffold new --defaults` (render + git init + first commit) vs the same copier copy;
 - `mlscaffold --version` vs `python -c "import typer"` (the floor of any typer CLI).
 Both `new` runs pass `--no-lock`: locking is uv's network-bound work, which copier does not do.
-Prints medians and ratios; the README records a run.
+Prints medians and ratios of wall time and of CPU time (user + system of the command and
+everything it ran, such as git), which a machine busy with other work disturbs far less.
+The README records a run.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -34,19 +37,29 @@ BIN = Path(sys.executable).parent
 BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
 
 
-def timed(command: list[str], env: dict[str, str], cwd: Path) -> float:
-    start = time.perf_counter()
+Timing = tuple[float, float]  # wall seconds, CPU seconds
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], env: dict[str, str], cwd: Path) -> Timing:
+    cpu, start = _cpu(), time.perf_counter()
     subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
-def compare(name: str, ours: Callable[[int], float], theirs: Callable[[int], float], runs: int) -> None:
+def compare(name: str, ours: Callable[[int], Timing], theirs: Callable[[int], Timing], runs: int) -> None:
     mine, bare = [], []
     for i in range(runs):
         mine.append(ours(i))
         bare.append(theirs(i))
-    m, b = statistics.median(mine), statistics.median(bare)
-    print(f"{name:<52} {m:7.3f}s vs {b:7.3f}s   ratio {m / b:5.2f}")
+    for kind, index in (("wall", 0), ("CPU", 1)):
+        m = statistics.median(t[index] for t in mine)
+        b = statistics.median(t[index] for t in bare)
+        print(f"{name:<52} {kind:>4} {m:7.3f}s vs {b:7.3f}s   ratio {m / b:5.2f}")
 
 
 def main() -> int:
@@ -72,11 +85,13 @@ def main() -> int:
             "GIT_COMMITTER_EMAIL": "bench@example.com",
         }
     )
-    # Bare copier caches remote templates: keep its cache out of the real home.
+    # Bare copier caches remote templates, mlscaffold the parsed copier.yml of each version:
+    # keep both caches out of the real home (the warm-up run fills them, as a first use does).
     env["COPIER_CACHE_DIR"] = str(work / "copier-cache")
+    env["XDG_CACHE_HOME"] = str(work / "cache")
     mlscaffold, copier = str(BIN / "mlscaffold"), str(BIN / "copier")
 
-    def copier_copy(i: int) -> float:
+    def copier_copy(i: int) -> Timing:
         return timed(
             [copier, "copy", "--quiet", "--defaults", "--vcs-ref", version, CANONICAL_URL, f"c{i}"], env, work
         )
@@ -84,6 +99,7 @@ def main() -> int:
     timed([mlscaffold, "new", "warm", "--defaults", "--no-lock"], env, work)
     copier_copy(-1)
     print(f"template {version}, {args.runs} runs each, medians (mlscaffold vs bare tool)")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     compare(
         "new --defaults --no-git  vs  copier copy --defaults",
         lambda i: timed([mlscaffold, "new", f"n{i}", "--defaults", "--no-git", "--no-lock"], env, work),
@@ -102,6 +118,7 @@ def main() -> int:
         lambda i: timed([sys.executable, "-c", "import typer"], env, work),
         args.runs,
     )
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

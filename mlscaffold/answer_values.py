@@ -7,8 +7,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from mlscaffold import yamlio
-
 __all__ = ["CASTS", "FALSE_WORDS", "TRUE_WORDS", "refuse_control_characters"]
 
 TRUE_WORDS = {"y", "yes", "true", "t", "on", "1"}
@@ -53,6 +51,8 @@ def _to_json(value: Any) -> Any:
 def _to_yaml(value: Any) -> Any:
     if not isinstance(value, str):
         return value
+    from mlscaffold import yamlio  # ruamel loads only when YAML is read
+
     try:
         return yamlio.load_text(value)
     except yamlio.YAMLError:

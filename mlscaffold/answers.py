@@ -18,7 +18,6 @@ from jinja2 import FileSystemLoader
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
-from mlscaffold import yamlio
 from mlscaffold.answer_values import CASTS, FALSE_WORDS, refuse_control_characters
 from mlscaffold.errors import (
     AnswersFileError,
@@ -299,6 +298,8 @@ def parse_data_options(options: Iterable[str]) -> dict[str, str]:
 
 def load_answers_file(path: Path) -> dict[str, Any]:
     """Read answers (a YAML mapping) from PATH, dropping copier's private `_` keys."""
+    from mlscaffold import yamlio  # ruamel loads only when YAML is read
+
     try:
         text = yamlio.read_text(path)
     except yamlio.UnsafeYAMLError as error:
@@ -337,6 +338,8 @@ class ProjectAnswers:
 
 def read_project_answers(project: Path) -> ProjectAnswers | None:
     """Return the answers recorded in PROJECT, or None when it has no answers file."""
+    from mlscaffold import yamlio  # ruamel loads only when YAML is read
+
     path = project / ANSWERS_FILE
     if not path.is_file():
         return None

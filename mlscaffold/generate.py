@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from mlscaffold import git
-from mlscaffold.answers import AskFunction, load_answers_file, read_project_answers
+from mlscaffold.answers import AskFunction, load_answers_file
 from mlscaffold.errors import TargetExistsError, TargetPathError
 from mlscaffold.lock import LockOutcome, lock_project
 from mlscaffold.overlay import lay_over
-from mlscaffold.render import render_template, resolve_answers
+from mlscaffold.render import copier_run, resolve_answers
 from mlscaffold.scratch import held_signals, remove_path
 from mlscaffold.template import TemplateSource, bundled_template, resolve_source
 
@@ -208,23 +208,27 @@ def staged_project(
     staging: Path | None = None
     with bundled_template() as bundle:
         source = resolve_source(template, vcs_ref, bundle)
-        answers = resolve_answers(source, target, given, use_defaults, ask, trust=trust)
         try:
-            with held_signals():  # so that a Ctrl-C cannot strand what was just made
-                try:
-                    created_top = _make_parents(target)
-                    staging = Path(tempfile.mkdtemp(prefix=".mlscaffold-new-", dir=target.parent))
-                except OSError as caught:
-                    raise TargetPathError(_cannot_create(target, caught)) from None
-            project = staging / target.name
-            progress(f"Rendering {source.label} into {path_label} ...")
-            render_template(source, project, answers, trust)
-            recorded = read_project_answers(project)
+            # copier checks the template out once: mlscaffold reads the questions from that checkout.
+            with copier_run(source, trust) as run:
+                config = run.config()
+                answers = resolve_answers(
+                    source, config, target, given, use_defaults=use_defaults, ask=ask, trust=trust
+                )
+                with held_signals():  # so that a Ctrl-C cannot strand what was just made
+                    try:
+                        created_top = _make_parents(target)
+                        staging = Path(tempfile.mkdtemp(prefix=".mlscaffold-new-", dir=target.parent))
+                    except OSError as caught:
+                        raise TargetPathError(_cannot_create(target, caught)) from None
+                project = staging / target.name
+                progress(f"Rendering {source.label} into {path_label} ...")
+                run.render(project, answers)
+                version = run.commit or source.ref
             locked = LockOutcome("skipped", "--no-lock")
             if lock:
                 progress("Locking dependencies with uv ...")
                 locked = lock_project(project)
-            version = recorded.commit if recorded else source.ref
             already_repo = (target / ".git").exists()
             commit = _commit(project, version, answers) if init_git and not already_repo else None
             staged = StagedProject(

@@ -6,10 +6,13 @@ copier's errors into the same one-line messages.
 
 from __future__ import annotations
 
+import os
 import shlex
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,8 @@ from packaging.version import InvalidVersion, Version
 
 from mlscaffold import git
 from mlscaffold.answers import AskFunction, Question, Questionnaire, parse_questions
-from mlscaffold.errors import TemplateError, TemplateNotFoundError, UntrustedTemplateError
+from mlscaffold.config_cache import bytecode_cache, cached_config
+from mlscaffold.errors import TemplateError, TemplateNotFoundError, UnknownVersionError, UntrustedTemplateError
 from mlscaffold.template import (
     TemplateSource,
     copier_environment,
@@ -26,9 +30,11 @@ from mlscaffold.template import (
 )
 
 __all__ = [
+    "CopierRun",
     "Migration",
     "TemplateConfig",
     "config_from",
+    "copier_run",
     "load_template_config",
     "read_template",
     "render_template",
@@ -182,51 +188,30 @@ def require_trust(
 
 def resolve_answers(
     source: TemplateSource,
+    config: TemplateConfig,
     target: Path,
     given: Mapping[str, Any],
+    *,
     use_defaults: bool,
     ask: AskFunction | None,
-    *,
     trust: bool = False,
 ) -> dict[str, Any]:
-    """Return validated answers to every question SOURCE asks for a project at TARGET."""
-
-    def build(config: TemplateConfig) -> Questionnaire:
-        require_trust(source, config, trust)
-        return config.questionnaire(target)
-
-    questionnaire: Questionnaire = read_template(source, build)
+    """Return validated answers to every question of SOURCE's CONFIG for a project at TARGET."""
+    require_trust(source, config, trust)
+    questionnaire = config.questionnaire(target)
     defaults = _git_defaults(questionnaire.names) if source.is_default else {}
     return questionnaire.resolve(given, use_defaults=use_defaults, ask=ask, defaults=defaults)
 
 
-def render_template(
-    source: TemplateSource, dest: Path, answers: Mapping[str, Any], trust: bool, *, skip_tasks: bool = False
-) -> None:
-    """Render SOURCE into DEST with copier (SKIP_TASKS: run no task), translating its errors into ours."""
-    import copier
-    from copier.errors import CopierError, CopierWarning, UnsafeTemplateError
+@contextmanager
+def _copier_errors(source: TemplateSource, *, checkout: bool = False) -> Iterator[None]:
+    """Turn copier's errors in the block into ours (CHECKOUT: the block fetches the template)."""
+    from copier.errors import CopierError, UnsafeTemplateError
     from jinja2 import TemplateError as JinjaError
     from plumbum import ProcessExecutionError
 
     try:
-        with copier_environment(source), warnings.catch_warnings():
-            # mlscaffold reports what matters itself; copier's warnings are noise here.
-            warnings.simplefilter("ignore", CopierWarning)
-            copier.run_copy(
-                source.src,
-                dest,
-                data=dict(answers),
-                vcs_ref=source.ref,
-                # A user's copier settings file must not change what mlscaffold renders.
-                settings=copier.Settings(),
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                unsafe=trust,
-                skip_tasks=skip_tasks,
-                cleanup_on_error=False,
-            )
+        yield
     except UnsafeTemplateError as error:
         # A fallback: `require_trust` has refused these already. copier names them in its message only.
         named = str(error).partition(": ")[2].partition(".")[0].split(", ")
@@ -234,9 +219,108 @@ def render_template(
         raise _untrusted(source, [labels.get(f, f) for f in named if f] or ["unsafe features"]) from None
     except ProcessExecutionError as error:
         detail = (error.stderr or "").strip().splitlines() or ["git failed"]
+        if checkout and any(step in error.argv for step in ("checkout", "worktree")):
+            raise _unknown_ref(source) from None
         raise TemplateNotFoundError(
             f"Cannot fetch template {source.src} ({detail[-1]}): check the address and your network."
         ) from None
     except (CopierError, JinjaError, ValueError) as error:
+        if checkout and "revision" in str(error):
+            raise _unknown_ref(source) from None
         detail = str(error).strip().splitlines() or [type(error).__name__]
         raise TemplateError(f"Template {source.label} failed to render: {detail[0]}") from None
+
+
+def _unknown_ref(source: TemplateSource) -> UnknownVersionError:
+    return UnknownVersionError(f"Template {source.src} has no version or ref {source.ref}: check --vcs-ref.")
+
+
+class CopierRun:
+    """One copier run: the template checked out once, its configuration read, then rendered.
+
+    mlscaffold reads the questions from the checkout copier renders from, so the template
+    is fetched once, and the default template's configuration comes from a per-version cache.
+    """
+
+    def __init__(self, source: TemplateSource, worker: Any, template_dir: Path) -> None:
+        self.source = source
+        self.worker = worker
+        self.template_dir = template_dir
+
+    @cached_property
+    def content_id(self) -> str | None:
+        """Return the git tree id of the default template's checkout (None for other templates)."""
+        if not self.source.is_default:
+            return None
+        tree = git.run_git(["rev-parse", "HEAD^{tree}"], self.template_dir, check=False)
+        content_id = tree.stdout.decode(errors="replace").strip()
+        return content_id if tree.returncode == 0 and content_id else None
+
+    def config(self) -> TemplateConfig:
+        """Return the template's configuration (read once per default template version)."""
+        if self.content_id is None:
+            return load_template_config(self.template_dir)
+        raw = cached_config(self.content_id, lambda: load_config(self.template_dir))
+        return config_from(raw, self.template_dir)
+
+    @property
+    def commit(self) -> str | None:
+        """Return the template version rendered, as copier records it (`_commit`), after `render`."""
+        commit = self.worker.template.commit
+        return str(commit) if commit else None
+
+    def render(self, dest: Path, answers: Mapping[str, Any]) -> None:
+        """Render the template into DEST, which must not exist yet, with ANSWERS."""
+        worker = self.worker
+        worker.dst_path = dest
+        worker.data = dict(answers)
+        if not os.path.lexists(dest) and hasattr(worker, "_sync_git_index_executable_bit"):
+            # copier asks git about each file it writes, to sync the executable bit into the
+            # index of a repository holding it; no index tracks a directory this run creates.
+            worker._sync_git_index_executable_bit = lambda *_: None
+        if self.content_id is not None:
+            # The default template's files compile the same way every run: keep their bytecode.
+            from copier import __version__ as copier_version
+            from jinja2 import __version__ as jinja_version
+
+            compiler = f"copier {copier_version}, jinja2 {jinja_version}"
+            worker.jinja_env.bytecode_cache = bytecode_cache(self.content_id, compiler)
+        with _copier_errors(self.source):
+            worker.run_copy()
+
+
+@contextmanager
+def copier_run(source: TemplateSource, trust: bool, *, skip_tasks: bool = False) -> Iterator[CopierRun]:
+    """Yield a `CopierRun` of SOURCE with the template checked out, offline for the default."""
+    from copier._main import Worker
+    from copier._settings import SettingsModel
+    from copier.errors import CopierWarning
+
+    with copier_environment(source), warnings.catch_warnings():
+        # mlscaffold reports what matters itself; copier's warnings are noise here.
+        warnings.simplefilter("ignore", CopierWarning)
+        worker = Worker(
+            src_path=source.src,
+            dst_path=Path(),
+            vcs_ref=source.ref,
+            # A user's copier settings file must not change what mlscaffold renders.
+            settings=SettingsModel(),
+            defaults=True,
+            overwrite=True,
+            quiet=True,
+            unsafe=trust,
+            skip_tasks=skip_tasks,
+            cleanup_on_error=False,
+        )
+        with worker:
+            with _copier_errors(source, checkout=True):
+                template_dir = Path(worker.template.local_abspath)
+            yield CopierRun(source, worker, template_dir)
+
+
+def render_template(
+    source: TemplateSource, dest: Path, answers: Mapping[str, Any], trust: bool, *, skip_tasks: bool = False
+) -> None:
+    """Render SOURCE into DEST with copier (SKIP_TASKS: run no task), translating its errors into ours."""
+    with copier_run(source, trust, skip_tasks=skip_tasks) as run:
+        run.render(dest, answers)

@@ -21,7 +21,6 @@ from typing import Any
 from packaging.version import InvalidVersion, Version
 
 from mlscaffold import bundle as bundles
-from mlscaffold import yamlio
 from mlscaffold.errors import TemplateError, TemplateNotFoundError, UnknownVersionError, UsageError
 from mlscaffold.git import git_text, run_git
 
@@ -223,6 +222,8 @@ _MAX_INCLUDES = 100
 
 
 def _read_documents(path: Path, label: str) -> list[Any]:
+    from mlscaffold import yamlio  # ruamel loads only when YAML is read
+
     try:
         return list(yamlio.load_all_text(yamlio.read_text(path)))
     except yamlio.UnsafeYAMLError as error:

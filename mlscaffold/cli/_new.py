@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -21,7 +23,26 @@ from mlscaffold.cli._app import (
 from mlscaffold.scratch import held_signals
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from mlscaffold.generate import NewResult
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Run the block without Python's cycle collector, and turn it back on as it was.
+
+    `new` is short and allocates much (copier's imports, Jinja's compiled templates) while
+    leaving little cyclic garbage: the collector spent about 6% of its CPU time finding next to
+    nothing (55 MB at most either way).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @app.command()
@@ -69,7 +90,7 @@ def new(
             return f"interrupted: {path} is as it was before, nothing was changed."
         return f"interrupted: {path} was not created, nothing was changed."
 
-    with error_boundary(interrupted):
+    with error_boundary(interrupted), _collector_paused():
         from mlscaffold.answers import parse_data_options
         from mlscaffold.generate import staged_project
 

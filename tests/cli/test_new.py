@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from mlscaffold import cli, generate, render
+from mlscaffold import cli, render
 from mlscaffold.answers import read_project_answers
 from mlscaffold.template import CANONICAL_URL
 
@@ -198,13 +198,13 @@ def test_new_asks_on_a_terminal_and_reasks_bad_answers(tmp_path: Path, monkeypat
 
 
 def test_new_interrupted_mid_render_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real_render = render.render_template
+    real_render = render.CopierRun.render
 
     def render_then_interrupt(*args: Any, **kwargs: Any) -> Any:
         real_render(*args, **kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(generate, "render_template", render_then_interrupt)
+    monkeypatch.setattr(render.CopierRun, "render", render_then_interrupt)
     result = invoke("new", "deep/proj", "--defaults")
     assert result.exit_code == 130
     assert "interrupted" in result.stderr
