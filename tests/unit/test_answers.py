@@ -240,12 +240,23 @@ def test_parse_questions_shorthand_choices_and_private_keys() -> None:
     assert (by_name["flag"].type, by_name["size"].type) == ("bool", "int")
     assert by_name["pick"].choices == (("Label A", "a"), ("b", "b"))
     assert by_name["mapped"].choice_values == [1]
-    assert by_name["odd"].type == "str"
+    # copier, not mlscaffold, refuses a type it does not know, when the question is asked.
+    with pytest.raises(TemplateError, match=r'odd is malformed .*Unsupported type "unknown-type"'):
+        Questionnaire([by_name["odd"]]).resolve({}, use_defaults=True)
 
 
 def test_malformed_choices_are_a_template_error() -> None:
     with pytest.raises(TemplateError, match="malformed choices"):
-        parse_questions({"pick": {"choices": "abc"}})
+        parse_questions({"pick": {"choices": 5}})
+
+
+def test_templated_choices_are_rendered_and_checked_by_copier() -> None:
+    q = Questionnaire(
+        parse_questions({"big": True, "pick": {"choices": "{{ '[a, b, c]' if big else '[a]' }}"}})
+    )
+    assert q.resolve({"pick": "c"}, use_defaults=True) == {"big": True, "pick": "c"}
+    with pytest.raises(InvalidAnswerError, match=r"^Invalid answer for pick: 'c' is not one of a; pass --data"):
+        q.resolve({"big": "no", "pick": "c"}, use_defaults=True)
 
 
 def test_broken_jinja_in_copier_yml_is_a_template_error() -> None:
