@@ -351,3 +351,30 @@ def test_envops_reach_jinja_only_as_plain_settings() -> None:
     q = Questionnaire([], envops={"keep_trailing_newline": True, "finalize": "os.system", "loader": "x"})
     assert q.env.keep_trailing_newline is True
     assert q.env.finalize is None
+
+
+def test_a_question_without_default_under_defaults_names_the_data_to_pass() -> None:
+    q = Questionnaire(parse_questions({"team": {"type": "str", "help": "Your team"}}))
+    with pytest.raises(
+        MissingAnswersError, match=r"^The template gives no default for team: pass --data team=VALUE\.$"
+    ):
+        q.resolve({}, use_defaults=True)
+    assert q.resolve({"team": "ml"}, use_defaults=True) == {"team": "ml"}
+
+
+def test_copier_refuses_a_default_its_validator_rejects_in_one_line() -> None:
+    q = Questionnaire(
+        parse_questions(
+            {
+                "name": "3d-vision",
+                "slug": {
+                    "default": "{{ name }}",
+                    "validator": "{% if not slug[0].isalpha() %}start with a letter{% endif %}",
+                },
+            }
+        )
+    )
+    with pytest.raises(InvalidAnswerError) as caught:
+        q.resolve({}, use_defaults=True)
+    assert str(caught.value) == "Invalid answer for slug: start with a letter; pass --data slug=VALUE."
+    assert q.resolve({"slug": "vision"}, use_defaults=True)["slug"] == "vision"
