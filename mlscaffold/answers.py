@@ -1,12 +1,10 @@
 """Questions of a copier template, and answers checked against them before anything is written.
 
-copier parses, casts and validates answers itself (types, choices, `validator`,
-`when`, rendered defaults), and mlscaffold lets it: each answer goes through
-copier's own `Question`. What copier lacks is kept here: answers to questions
-the template does not ask are refused, a yes/no or whole-number answer must say
-so plainly, no answer may hold control characters, git-identity and inferred
-defaults, and prompts on the terminal. All of it runs before a file is written,
-so a bad answer costs one clear line and no files.
+Each answer goes through copier's own `Question` (types, choices, `when`,
+rendered defaults, `validator`). Kept here is what copier lacks: unknown
+questions refused, plain yes/no and whole numbers, no control characters,
+git-identity and inferred defaults, prompts. All of it runs before a file is
+written, so a bad answer costs one clear line and no files.
 """
 
 from __future__ import annotations
@@ -265,6 +263,7 @@ class Questionnaire:
         except ValueError as error:
             raise InvalidAnswerError(f"Invalid answer for {question.name}: {error}; {hint}.") from None
         copier_question = self._copier(question, answers)
+        raw = str(raw) if isinstance(raw, str) else raw  # copier keeps ruamel's string types, which leak
         try:
             self._guarded(lambda: copier_question.cast_answer(raw), _ANSWER_ERRORS)
         except (TypeError, ValueError):

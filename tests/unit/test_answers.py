@@ -378,3 +378,10 @@ def test_copier_refuses_a_default_its_validator_rejects_in_one_line() -> None:
         q.resolve({}, use_defaults=True)
     assert str(caught.value) == "Invalid answer for slug: start with a letter; pass --data slug=VALUE."
     assert q.resolve({"slug": "vision"}, use_defaults=True)["slug"] == "vision"
+
+
+def test_an_answer_read_from_yaml_comes_back_as_a_plain_string(default_questions: Questionnaire) -> None:
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    answers = resolve(default_questions, description=SingleQuotedScalarString("team-app: a model."))
+    assert type(answers["description"]) is str
