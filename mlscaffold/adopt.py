@@ -26,7 +26,6 @@ from typing import Any
 from mlscaffold import git, gitstore
 from mlscaffold.answers import ANSWERS_FILE, AskFunction, Questionnaire, read_project_answers
 from mlscaffold.errors import (
-    DirtyWorkTreeError,
     InvalidAnswerError,
     NotAProjectError,
     NotARepositoryError,
@@ -118,28 +117,6 @@ def _refuse_answers_file(project: Path, name: str) -> None:
             f"{project} has {name} already, so it is under a template{source}: "
             "run `mlscaffold upgrade` to bring it up to date instead."
         )
-
-
-def _require_clean(project: Path) -> None:
-    lock = gitstore.index_lock(project)
-    if lock is not None:
-        raise DirtyWorkTreeError(
-            f"{lock} exists: another git command is running in {project}, or one crashed; "
-            "when none is running, delete that file and run adopt again."
-        )
-    operation = gitstore.operation_in_progress(project)
-    if operation is not None:
-        raise DirtyWorkTreeError(
-            f"a {operation} is in progress in {project}: finish or abort it before `mlscaffold adopt`."
-        )
-    paths = gitstore.changed_paths(project)
-    if paths:
-        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        raise DirtyWorkTreeError(
-            f"{project} has uncommitted changes ({shown}): commit or stash them before `mlscaffold adopt`."
-        )
-    if not git.has_commits(project):
-        raise DirtyWorkTreeError(f"{project} has no commit yet: commit your files before `mlscaffold adopt`.")
 
 
 def _blame(caught: InvalidAnswerError, inference: Inference, data: Mapping[str, Any]) -> InvalidAnswerError:
@@ -260,7 +237,7 @@ def adopt_project(
     project = project.absolute()
     data = dict(data or {})
     _read_repository(project)
-    _require_clean(project)
+    gitstore.require_clean(project, "adopt")
     with bundled_template() as bundle:
         source = resolve_source(template, vcs_ref, bundle)
 

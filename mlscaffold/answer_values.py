@@ -1,76 +1,26 @@
-"""Answers as values: the casts of copier's question types, and the characters no answer may hold."""
+"""What copier lets through and mlscaffold refuses in an answer: loose yes/no and numbers, control codes."""
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Callable
 from typing import Any
 
-__all__ = ["CASTS", "FALSE_WORDS", "TRUE_WORDS", "refuse_control_characters"]
+__all__ = ["FALSE_WORDS", "TRUE_WORDS", "refuse_control_characters", "refuse_loose_answer"]
 
-TRUE_WORDS = {"y", "yes", "true", "t", "on", "1"}
-FALSE_WORDS = {"n", "no", "false", "f", "off", "0"}
-
-
-def _to_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise ValueError(f"{value!r} is not yes or no")
+TRUE_WORDS = frozenset({"y", "yes", "true", "t", "on", "1"})
+FALSE_WORDS = frozenset({"n", "no", "false", "f", "off", "0"})
 
 
-def _to_int(value: Any) -> int:
-    text = str(value).strip()
-    # `True` is not the number 1 here.
-    if isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", text):
+def refuse_loose_answer(kind: str, value: Any) -> None:
+    """Raise ValueError when VALUE is not plainly of KIND: copier takes any text as a yes and `True` as 1."""
+    if (
+        kind == "bool"
+        and not isinstance(value, bool)
+        and str(value).strip().lower() not in TRUE_WORDS | FALSE_WORDS
+    ):
+        raise ValueError(f"{value!r} is not yes or no")
+    if kind == "int" and (isinstance(value, bool) or not re.fullmatch(r"[+-]?\d+", str(value).strip())):
         raise ValueError(f"{value!r} is not a whole number")
-    return int(text)
-
-
-def _to_float(value: Any) -> float:
-    try:
-        return float(str(value).strip())
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
-
-
-def _to_json(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except json.JSONDecodeError as error:
-        raise ValueError(f"not valid JSON ({error.msg})") from None
-
-
-def _to_yaml(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    from mlscaffold import yamlio  # ruamel loads only when YAML is read
-
-    try:
-        return yamlio.load_text(value)
-    except yamlio.YAMLError:
-        raise ValueError("not valid YAML") from None
-
-
-def _to_str(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
-CASTS: dict[str, Callable[[Any], Any]] = {
-    "bool": _to_bool,
-    "int": _to_int,
-    "float": _to_float,
-    "json": _to_json,
-    "yaml": _to_yaml,
-    "str": _to_str,
-}
 
 
 # Characters no answer may hold: C0 and C1 controls (NUL, escape, carriage return...), DEL,

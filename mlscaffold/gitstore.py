@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlscaffold.errors import MlscaffoldError
-from mlscaffold.git import git_text, run_git
+from mlscaffold.errors import DirtyWorkTreeError, MlscaffoldError
+from mlscaffold.git import git_text, has_commits, run_git
 
 __all__ = [
     "ZERO_ID",
@@ -27,6 +27,7 @@ __all__ = [
     "git_dir",
     "index_lock",
     "operation_in_progress",
+    "require_clean",
     "scratch_for",
 ]
 
@@ -234,3 +235,28 @@ def operation_in_progress(project: Path) -> str | None:
         if (dot_git / name).exists():
             return operation
     return None
+
+
+def require_clean(project: Path, command: str) -> None:
+    """Refuse PROJECT unless its work tree is clean and committed, for `mlscaffold COMMAND`."""
+    lock = index_lock(project)
+    if lock is not None:
+        raise DirtyWorkTreeError(
+            f"{lock} exists: another git command is running in {project}, or one crashed; "
+            f"when none is running, delete that file and run `mlscaffold {command}` again."
+        )
+    operation = operation_in_progress(project)
+    if operation is not None:
+        raise DirtyWorkTreeError(
+            f"a {operation} is in progress in {project}: finish or abort it before `mlscaffold {command}`."
+        )
+    paths = changed_paths(project)
+    if paths:
+        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+        raise DirtyWorkTreeError(
+            f"{project} has uncommitted changes ({shown}): commit or stash them before `mlscaffold {command}`."
+        )
+    if not has_commits(project):
+        raise DirtyWorkTreeError(
+            f"{project} has no commit yet: commit your files before `mlscaffold {command}`."
+        )

@@ -4,19 +4,19 @@ A project records its template as copier does (`_src_path`, `_commit` in
 `.copier-answers.yml`). mlscaffold's own template is read from the git bundle
 inside the package; any other template is a git repository whose tags that
 parse as versions are its versions. A local repository is read in place
-(offline). A remote one is read with `git ls-remote` when only its tags are
-needed, and cloned once when versions are rendered; the clone then stands in
-for the URL (git's `insteadOf`), so copier records the URL and nothing else
-touches the network.
+(offline). A remote one is read with `git ls-remote` for its tags; to render,
+only the versions asked for are fetched, each one commit deep, into a bare
+mirror that then stands in for the URL (git's `insteadOf`), so copier records
+the URL and nothing else touches the network.
 """
 
 from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.version import InvalidVersion, Version
@@ -52,6 +52,8 @@ class TemplateOrigin:
     is_default: bool
     mirror: Path | None = None
     local_dir: Path | None = None
+    # Brings version TAG into the mirror (a remote template fetches the versions it renders only).
+    fetch: Callable[[str], None] = field(default=lambda _: None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -73,6 +75,7 @@ class TemplateOrigin:
             raise UnknownVersionError(
                 f"{self.label.capitalize()} has no version {tag} (known: {', '.join(self.versions) or 'none'})."
             )
+        self.fetch(tag)
         return TemplateSource(
             self.src, tag, is_default=self.is_default, bundle=self.mirror, local_dir=self.local_dir
         )
@@ -126,13 +129,31 @@ def open_origin(src: str, *, render: bool) -> Iterator[TemplateOrigin]:
     if not render:
         yield TemplateOrigin(src, tuple(sort_versions(_tags_of_remote(src))), is_default=False)
         return
+    versions = tuple(sort_versions(_tags_of_remote(src)))
     with tempfile.TemporaryDirectory(prefix="mlscaffold-origin-") as tmp:
         mirror = Path(tmp) / "template.git"
-        proc = run_git(["clone", "--quiet", "--bare", "--", git_url(src), str(mirror)], check=False)
+        run_git(["init", "--quiet", "--bare", str(mirror)])
+        yield TemplateOrigin(
+            src, versions, is_default=False, mirror=mirror, fetch=_shallow_fetcher(src, mirror)
+        )
+
+
+def _shallow_fetcher(src: str, mirror: Path) -> Callable[[str], None]:
+    """Return a function that fetches one tag of SRC into MIRROR, one commit deep, once."""
+    fetched: set[str] = set()
+
+    def fetch(tag: str) -> None:
+        if tag in fetched:
+            return
+        refspec = f"+refs/tags/{tag}:refs/tags/{tag}"
+        proc = run_git(
+            ["fetch", "--quiet", "--depth", "1", "--no-tags", "--", git_url(src), refspec], mirror, check=False
+        )
         if proc.returncode != 0:
             raise _unreachable(src, proc.stderr)
-        versions = tuple(sort_versions(git_text(["tag", "--list"], mirror).splitlines()))
-        yield TemplateOrigin(src, versions, is_default=False, mirror=mirror)
+        fetched.add(tag)
+
+    return fetch
 
 
 class VersionBook:

@@ -22,7 +22,6 @@ from typing import Any
 from mlscaffold import git, gitstore
 from mlscaffold.answers import ANSWERS_FILE, AskFunction, ProjectAnswers, read_project_answers
 from mlscaffold.errors import (
-    DirtyWorkTreeError,
     DowngradeError,
     InvalidAnswerError,
     NotAProjectError,
@@ -177,30 +176,6 @@ def _migration_renames(
     return renames, others
 
 
-def _require_clean(project: Path) -> None:
-    lock = gitstore.index_lock(project)
-    if lock is not None:
-        raise DirtyWorkTreeError(
-            f"{lock} exists: another git command is running in {project}, or one crashed; "
-            "when none is running, delete that file and run the upgrade again."
-        )
-    operation = gitstore.operation_in_progress(project)
-    if operation is not None:
-        raise DirtyWorkTreeError(
-            f"a {operation} is in progress in {project}: finish or abort it before `mlscaffold upgrade`."
-        )
-    paths = gitstore.changed_paths(project)
-    if paths:
-        shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
-        raise DirtyWorkTreeError(
-            f"{project} has uncommitted changes ({shown}): commit or stash them before `mlscaffold upgrade`."
-        )
-    if not git.has_commits(project):
-        raise DirtyWorkTreeError(
-            f"{project} has no commit yet: commit the project before `mlscaffold upgrade`."
-        )
-
-
 def _target(status: UpgradeStatus, origin: TemplateOrigin, to: str | None) -> str:
     target = to or status.newest
     if target not in origin.versions:
@@ -240,7 +215,7 @@ def upgrade_project(
         target = _target(status, origin, to)
         if target == status.current:
             return UpgradeResult(project, target, target, dry_run)
-        _require_clean(project)
+        gitstore.require_clean(project, "upgrade")
         old, new = origin.source(status.current), origin.source(target)
 
         def read(source: Any) -> Callable[[TemplateConfig], tuple[TemplateConfig, Any]]:

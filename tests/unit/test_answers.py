@@ -240,12 +240,23 @@ def test_parse_questions_shorthand_choices_and_private_keys() -> None:
     assert (by_name["flag"].type, by_name["size"].type) == ("bool", "int")
     assert by_name["pick"].choices == (("Label A", "a"), ("b", "b"))
     assert by_name["mapped"].choice_values == [1]
-    assert by_name["odd"].type == "str"
+    # copier, not mlscaffold, refuses a type it does not know, when the question is asked.
+    with pytest.raises(TemplateError, match=r'odd is malformed .*Unsupported type "unknown-type"'):
+        Questionnaire([by_name["odd"]]).resolve({}, use_defaults=True)
 
 
 def test_malformed_choices_are_a_template_error() -> None:
     with pytest.raises(TemplateError, match="malformed choices"):
-        parse_questions({"pick": {"choices": "abc"}})
+        parse_questions({"pick": {"choices": 5}})
+
+
+def test_templated_choices_are_rendered_and_checked_by_copier() -> None:
+    q = Questionnaire(
+        parse_questions({"big": True, "pick": {"choices": "{{ '[a, b, c]' if big else '[a]' }}"}})
+    )
+    assert q.resolve({"pick": "c"}, use_defaults=True) == {"big": True, "pick": "c"}
+    with pytest.raises(InvalidAnswerError, match=r"^Invalid answer for pick: 'c' is not one of a; pass --data"):
+        q.resolve({"big": "no", "pick": "c"}, use_defaults=True)
 
 
 def test_broken_jinja_in_copier_yml_is_a_template_error() -> None:
@@ -340,3 +351,37 @@ def test_envops_reach_jinja_only_as_plain_settings() -> None:
     q = Questionnaire([], envops={"keep_trailing_newline": True, "finalize": "os.system", "loader": "x"})
     assert q.env.keep_trailing_newline is True
     assert q.env.finalize is None
+
+
+def test_a_question_without_default_under_defaults_names_the_data_to_pass() -> None:
+    q = Questionnaire(parse_questions({"team": {"type": "str", "help": "Your team"}}))
+    with pytest.raises(
+        MissingAnswersError, match=r"^The template gives no default for team: pass --data team=VALUE\.$"
+    ):
+        q.resolve({}, use_defaults=True)
+    assert q.resolve({"team": "ml"}, use_defaults=True) == {"team": "ml"}
+
+
+def test_copier_refuses_a_default_its_validator_rejects_in_one_line() -> None:
+    q = Questionnaire(
+        parse_questions(
+            {
+                "name": "3d-vision",
+                "slug": {
+                    "default": "{{ name }}",
+                    "validator": "{% if not slug[0].isalpha() %}start with a letter{% endif %}",
+                },
+            }
+        )
+    )
+    with pytest.raises(InvalidAnswerError) as caught:
+        q.resolve({}, use_defaults=True)
+    assert str(caught.value) == "Invalid answer for slug: start with a letter; pass --data slug=VALUE."
+    assert q.resolve({"slug": "vision"}, use_defaults=True)["slug"] == "vision"
+
+
+def test_an_answer_read_from_yaml_comes_back_as_a_plain_string(default_questions: Questionnaire) -> None:
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    answers = resolve(default_questions, description=SingleQuotedScalarString("team-app: a model."))
+    assert type(answers["description"]) is str
