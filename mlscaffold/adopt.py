@@ -24,7 +24,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mlscaffold import git, gitstore
-from mlscaffold.answers import ANSWERS_FILE, AskFunction, Questionnaire, read_project_answers
+from mlscaffold.answers import AskFunction, Questionnaire
+from mlscaffold.answers_file import ANSWERS_FILE, read_project_answers
 from mlscaffold.errors import (
     InvalidAnswerError,
     NotAProjectError,

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from mlscaffold import git
-from mlscaffold.answers import AskFunction, load_answers_file
+from mlscaffold.answers import AskFunction
+from mlscaffold.answers_file import load_answers_file
 from mlscaffold.errors import TargetExistsError, TargetPathError
 from mlscaffold.lock import LockOutcome, lock_project
 from mlscaffold.overlay import lay_over

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from packaging.version import InvalidVersion, Version
 
 from mlscaffold import yamlio
-from mlscaffold.answers import ANSWERS_FILE, read_project_answers
+from mlscaffold.answers_file import ANSWERS_FILE, read_project_answers
 from mlscaffold.errors import MlscaffoldError
 from mlscaffold.github import GitHubClient, Repository
 from mlscaffold.http import DEFAULT_DEADLINE, HttpClient

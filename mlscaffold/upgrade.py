@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from mlscaffold import git, gitstore
-from mlscaffold.answers import ANSWERS_FILE, AskFunction, ProjectAnswers, read_project_answers
+from mlscaffold.answers import AskFunction
+from mlscaffold.answers_file import ANSWERS_FILE, ProjectAnswers, read_project_answers
 from mlscaffold.errors import (
     DowngradeError,
     InvalidAnswerError,

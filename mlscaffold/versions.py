@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.origin import open_origin
 from mlscaffold.template import CANONICAL_URL
 

@@ -90,7 +90,7 @@ def adopt(
 
     with error_boundary(interrupted):
         from mlscaffold.adopt import adopt_project
-        from mlscaffold.answers import parse_data_options
+        from mlscaffold.answers_file import parse_data_options
 
         answers = parse_data_options(data or [])
         interactive = not defaults and is_interactive()

@@ -91,7 +91,7 @@ def new(
         return f"interrupted: {path} was not created, nothing was changed."
 
     with error_boundary(interrupted), _collector_paused():
-        from mlscaffold.answers import parse_data_options
+        from mlscaffold.answers_file import parse_data_options
         from mlscaffold.generate import staged_project
 
         answers = parse_data_options(data or [])

@@ -123,7 +123,7 @@ def upgrade(
         return "interrupted: nothing was changed."
 
     with error_boundary(interrupted):
-        from mlscaffold.answers import parse_data_options
+        from mlscaffold.answers_file import parse_data_options
         from mlscaffold.upgrade import check_upgrade, upgrade_project
 
         answers = parse_data_options(data or [])

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mlscaffold import cli
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.template import BUNDLE_ENV, CANONICAL_URL
 
 from support.adopt_repos import CONFLICTING_FILES, commit_all, user_files

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mlscaffold import cli
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 
 from hostile.user_trees import snapshot
 from support.adopt_repos import commit_all, user_files

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from mlscaffold import cli, render
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.template import CANONICAL_URL
 
 from support.git_worlds import git, make_git_template

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mlscaffold import __version__
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.bundle import list_versions
 from mlscaffold.template import BUNDLE_ENV, CANONICAL_URL
 

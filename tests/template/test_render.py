@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.generate import create_project
 
 from support.git_worlds import ROOT, TEMPLATE_COMBINATIONS

@@ -7,14 +7,8 @@ from typing import Any
 
 import pytest
 
-from mlscaffold.answers import (
-    Question,
-    Questionnaire,
-    load_answers_file,
-    parse_data_options,
-    parse_questions,
-    read_project_answers,
-)
+from mlscaffold.answers import Question, Questionnaire, parse_questions
+from mlscaffold.answers_file import load_answers_file, parse_data_options, read_project_answers
 from mlscaffold.errors import (
     AnswersFileError,
     InvalidAnswerError,

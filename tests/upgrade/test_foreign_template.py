@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from upgrade.test_upgrade_guarantee import apply_scenario, assert_nothing_lost
 
 from mlscaffold import cli
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.upgrade import upgrade_project
 
 from support.cli_calls import one_error_line, read, upgrade

@@ -13,7 +13,7 @@ import pytest
 
 from mlscaffold import git as git_module
 from mlscaffold import gitapply, merge
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.errors import MlscaffoldError
 
 from support.cli_calls import commit_all, one_error_line, read, upgrade

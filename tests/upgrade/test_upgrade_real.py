@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.bundle import append_version, list_versions
 from mlscaffold.cli import app
 from mlscaffold.template import BUNDLE_ENV

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mlscaffold.answers import read_project_answers
+from mlscaffold.answers_file import read_project_answers
 from mlscaffold.workflows import check_calls, parse_callee
 from mlscaffold.yamlio import find_uses_refs, load_text
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mlscaffold.answers import ANSWERS_FILE
+from mlscaffold.answers_file import ANSWERS_FILE
 from mlscaffold.check._model import Severity
 from mlscaffold.check._parse import load_yaml
 from mlscaffold.check._repo import RepoView
@@ -36,7 +36,7 @@ class MLS701(Sync):
         """
         if not ml_repo.is_file(ANSWERS_FILE) and ml_repo.outside(ANSWERS_FILE) is None:
             return cls.fail(f"`{ANSWERS_FILE}` is missing: no template version is recorded.")
-        # Read through the repository guard (never `answers.read_project_answers`, which
+        # Read through the repository guard (never `answers_file.read_project_answers`, which
         # would follow a symlink out of the repository).
         data = load_yaml(ml_repo.text(ANSWERS_FILE))
         if not isinstance(data, dict):
