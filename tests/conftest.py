@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +25,17 @@ SHIPPED_BUNDLE = ROOT / "mlscaffold" / "templates" / "default.bundle"
 # The longest tests first: with pytest-xdist (`pytest -n auto`, files spread with
 # `--dist loadfile`) the act runs start at once instead of being the tail of the run.
 HEAVY_FIRST = ("tests/workflows/test_act_", "tests/hostile/test_generated_", "tests/slow/")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Take Ctrl-C as a terminal does, even when the suite was started with SIGINT ignored.
+
+    A shell without job control starts a background command (`cmd &`) with SIGINT and SIGQUIT
+    ignored, and an ignored signal stays ignored in every child: the interrupt tests' commands
+    would never see the SIGINT they are sent, and pass or fail by where they were launched.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

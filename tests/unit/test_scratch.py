@@ -162,14 +162,15 @@ def test_a_bug_still_shows_through_the_boundary() -> None:
 
 
 def test_stop_on_signals_leaves_an_ignored_signal_ignored() -> None:
-    saved = signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    saved_term = signal.getsignal(signal.SIGTERM)
+    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     try:
         stop_on_signals()
         assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
     finally:
-        signal.signal(signal.SIGHUP, saved)
-        signal.signal(signal.SIGTERM, saved_term)
+        # stop_on_signals set SIGINT's and SIGTERM's handlers too: give pytest its own back.
+        for number, handler in saved.items():
+            signal.signal(number, handler)
 
 
 def test_remove_path_removes_a_link_not_its_target(tmp_path: Path) -> None:
