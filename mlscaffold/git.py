@@ -125,9 +125,16 @@ def identity_env(path: Path, name: str | None, email: str | None) -> dict[str, s
     """Return author/committer variables for a commit when git has no identity configured."""
     env: dict[str, str] = {}
     fallback_name, fallback_email = FALLBACK_IDENTITY
-    if config_value("user.name", path) is None:
+    # One git process for both keys (`new` runs this on every project): "user.name VALUE" lines.
+    proc = run_git(["config", "--get-regexp", r"^user\.(name|email)$"], path, check=False)
+    # The last value wins, as for git itself (an empty one means unset).
+    configured = {
+        key: value.strip()
+        for key, _, value in (line.partition(" ") for line in proc.stdout.decode(errors="replace").splitlines())
+    }
+    if not configured.get("user.name"):
         env["GIT_AUTHOR_NAME"] = env["GIT_COMMITTER_NAME"] = name or fallback_name
-    if config_value("user.email", path) is None:
+    if not configured.get("user.email"):
         env["GIT_AUTHOR_EMAIL"] = env["GIT_COMMITTER_EMAIL"] = email or fallback_email
     return env
 

@@ -44,3 +44,18 @@ def test_identity_env_fills_only_what_is_missing(tmp_path: Path, monkeypatch: py
     assert env["GIT_AUTHOR_NAME"] == git.FALLBACK_IDENTITY[0]
     assert env["GIT_COMMITTER_EMAIL"] == git.FALLBACK_IDENTITY[1]
     assert git.config_value("user.name", tmp_path) is None
+
+
+def test_identity_env_reads_each_key_as_git_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the missing key is filled; a local empty value overrides a global one, as in git."""
+    git.init_repository(tmp_path)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    git.run_git(["config", "user.name", "Grace Hopper"], tmp_path)
+    assert git.identity_env(tmp_path, "Ada", "ada@example.org") == {
+        "GIT_AUTHOR_EMAIL": "ada@example.org",
+        "GIT_COMMITTER_EMAIL": "ada@example.org",
+    }
+    git.run_git(["config", "user.email", "grace@example.org"], tmp_path)
+    assert git.identity_env(tmp_path, "Ada", "ada@example.org") == {}
+    git.run_git(["config", "--add", "user.email", ""], tmp_path)
+    assert git.identity_env(tmp_path, None, "ada@example.org")["GIT_AUTHOR_EMAIL"] == "ada@example.org"
