@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import graphlib
-from dataclasses import replace
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mlscaffold.check._config import matches, read_config, validate_selectors

@@ -210,3 +210,43 @@ def test_a_generated_project_still_passes(generated_project: Path) -> None:
     failed = [r["id"] for r in report["results"] if r["status"] == "failed"]
     assert failed == ["MLS401"]
     assert results["MLS402"]["message"] == "Skipped: `Dockerfile` is missing (reported by MLS401)."
+
+
+def test_a_warning_never_absorbs_a_failure(tmp_path: Path) -> None:
+    # Were a failure skipped because a warning reported its file, the run would pass (exit 0).
+    from mlscaffold.check import Rule, Severity, run_checks
+
+    class Gone(Rule):
+        family = "sync"
+
+        @classmethod
+        def check(cls) -> str:
+            """Restore `gone.txt`."""
+            return cls.fail("`gone.txt` is missing.", missing="gone.txt")
+
+    class MLS997(Gone):
+        """A warning about gone.txt"""
+
+        severity = Severity.WARNING
+
+    class MLS998(Gone):
+        """A failure about gone.txt"""
+
+    class MLS999(Gone):
+        """Another failure about gone.txt"""
+
+    class MLS996(Gone):
+        """A later warning about gone.txt"""
+
+        severity = Severity.WARNING
+
+    repo = make_repo(tmp_path / "empty", {}, commit=False)
+    report = run_checks(repo, rules=(MLS997, MLS998, MLS999, MLS996))
+    statuses = [(r.id, r.status.value, r.message.split("\n\n")[0]) for r in report.results]
+    assert statuses == [
+        ("MLS997", "warning", "`gone.txt` is missing."),
+        ("MLS998", "failed", "`gone.txt` is missing."),
+        ("MLS999", "skipped", "Skipped: `gone.txt` is missing (reported by MLS998)."),
+        ("MLS996", "skipped", "Skipped: `gone.txt` is missing (reported by MLS998)."),
+    ]
+    assert report.has_failures

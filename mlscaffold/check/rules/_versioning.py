@@ -100,7 +100,8 @@ class MLS203(Versioning):
         """
         data = load_yaml(ml_repo.text("params.yaml"))
         if data is INVALID:
-            return cls.fail(ml_repo.invalid("params.yaml", "valid YAML"), missing=ml_repo.missing("params.yaml"))
+            unusable = ml_repo.invalid("params.yaml", "valid YAML")
+            return cls.fail(unusable, missing=ml_repo.missing("params.yaml"))
         if not isinstance(data, dict) or not data:
             return cls.fail("`params.yaml` is not a mapping of parameters.", "params.yaml")
         return True
