@@ -10,9 +10,11 @@ import json
 import re
 import subprocess
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 from typer.testing import CliRunner
 
 from mlscaffold import cli
@@ -20,6 +22,9 @@ from mlscaffold import cli
 from support.check_repos import commit_all, make_repo, write_files
 
 runner = CliRunner()
+SCHEMA = json.loads(
+    resources.files("mlscaffold.check").joinpath("report.schema.json").read_text(encoding="utf-8")
+)
 MISSING = re.compile(r"^`([^`]+)` is missing\.")
 SKIPPED = re.compile(r"^Skipped: `([^`]+)` is missing \(reported by (MLS\d{3})\)\.$")
 # What the empty repository lacks, each with the one rule that must report it (the first in report order).
@@ -73,6 +78,7 @@ def test_empty_repository_reports_each_missing_file_once(tmp_path: Path) -> None
     assert done.returncode == 3, done.stderr
     assert done.stderr == ""
     report = json.loads(done.stdout)
+    jsonschema.validate(report, SCHEMA)
     results = by_id(report)
     reporting: dict[str, list[str]] = {}
     for result in report["results"]:
