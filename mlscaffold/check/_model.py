@@ -47,23 +47,32 @@ class Finding(str):
 
     A `str` subclass, so a rule returning one still speaks repo-review's
     protocol (a string is a failure message); mlscaffold's own runner reads
-    PATH and LINE for annotations.
+    PATH and LINE for annotations, and MISSING (the file or folder the rule
+    found missing, when that is why it failed) to report one missing file once.
     """
 
     path: str | None
     line: int | None
+    missing: str | None
 
-    def __new__(cls, message: str, path: str | None = None, line: int | None = None) -> Finding:
+    def __new__(
+        cls, message: str, path: str | None = None, line: int | None = None, *, missing: str | None = None
+    ) -> Finding:
         """Make a message located at PATH (relative to the repository) and LINE (1-based)."""
         self = super().__new__(cls, message)
         self.path = path
         self.line = line
+        self.missing = missing
         return self
 
 
 @dataclass(frozen=True)
 class RuleResult:
-    """The outcome of one rule: MESSAGE (Markdown) says what is wrong and how to fix it."""
+    """The outcome of one rule: MESSAGE (Markdown) says what is wrong and how to fix it.
+
+    MISSING names the file or folder whose absence made the rule fail, or (when skipped)
+    the one an earlier rule already reported missing.
+    """
 
     id: str
     family: str
@@ -73,6 +82,7 @@ class RuleResult:
     path: str | None = None
     line: int | None = None
     url: str = ""
+    missing: str | None = None
 
 
 @dataclass(frozen=True)

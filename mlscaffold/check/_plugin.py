@@ -2,7 +2,10 @@
 
 repo-review calls these with its own fixtures: `root` is the repository as a
 Traversable. mlscaffold's rules read a local checkout (they use git), so only a
-local path gives meaningful results.
+local path gives meaningful results. repo-review runs every rule itself, so
+the runner's "one missing file, one finding" does not apply there: a missing
+`Dockerfile` is reported by MLS401, MLS402 and MLS403 alike (`requires` is
+honoured by repo-review too).
 """
 
 from __future__ import annotations

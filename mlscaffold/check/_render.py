@@ -57,6 +57,7 @@ def _result_dict(result: RuleResult) -> dict[str, Any]:
         "message": result.message,
         "location": location,
         "url": result.url,
+        "missing": result.missing,
     }
 
 

@@ -130,6 +130,15 @@ class RepoView:
         self.text(rel)
         return self._problems.get(rel, f"`{rel}` is readable")
 
+    def missing(self, rel: str) -> str | None:
+        """Return REL when nothing is there at all (not a broken symlink, nor one leaving the root), else None.
+
+        A rule passes it to `Rule.fail(..., missing=...)`, so a missing file is reported once.
+        """
+        if self.outside(rel) is not None or (self.root / rel).is_symlink():
+            return None
+        return rel if self._stat(rel) is None else None
+
     def invalid(self, rel: str, what: str) -> str:
         """Say why REL could not be parsed as WHAT: unreadable (see `problem`) or malformed."""
         if self.text(rel) is None:

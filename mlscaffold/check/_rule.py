@@ -4,7 +4,8 @@ The class docstring is the rule's one-line description; the docstring of its
 `check()` is the failure message in Markdown and says how to fix it. `check()`
 takes fixtures by parameter name (see `_fixtures.py`) and returns True (pass),
 False (fail with the docstring), a string (fail with that message: use
-`fail()` so the fix is included) or None (skipped). `requires` names rules
+`fail()` so the fix is included; `fail(..., missing=PATH)` when the file it
+audits does not exist, so the runner reports that file once) or None (skipped). `requires` names rules
 that must pass before this one runs; `audits` names the files it reads (globs
 over repository paths), from which the docs say which rules audit a file.
 """
@@ -48,9 +49,16 @@ class Rule:
     url: ClassVar[str] = RULES_URL + "#{name}"
 
     @classmethod
-    def fail(cls, detail: str, path: str | None = None, line: int | None = None) -> Finding:
-        """Return a failure: DETAIL (what is wrong here) followed by the rule's fix."""
-        return Finding(f"{detail}\n\n{fix_text(cls)}", path, line)
+    def fail(
+        cls, detail: str, path: str | None = None, line: int | None = None, *, missing: str | None = None
+    ) -> Finding:
+        """Return a failure: DETAIL (what is wrong here) followed by the rule's fix.
+
+        MISSING names the file or folder the rule found missing when that is the whole
+        failure (never for a file that is there but unreadable or malformed): a later rule
+        failing for the same missing path is then skipped, naming this one.
+        """
+        return Finding(f"{detail}\n\n{fix_text(cls)}", path, line, missing=missing)
 
 
 def rule_id(rule: type[Rule]) -> str:

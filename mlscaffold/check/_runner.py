@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import graphlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from mlscaffold.check._config import matches, read_config, validate_selectors
@@ -43,7 +44,8 @@ def _result(rule: type[Rule], outcome: object) -> RuleResult:
     message = outcome if isinstance(outcome, str) else fix_text(rule)
     path = outcome.path if isinstance(outcome, Finding) else None
     line = outcome.line if isinstance(outcome, Finding) else None
-    return RuleResult(name, family, description, status, str(message), path, line, url)
+    missing = outcome.missing if isinstance(outcome, Finding) else None
+    return RuleResult(name, family, description, status, str(message), path, line, url, missing)
 
 
 def _run_one(rule: type[Rule], fixtures: FixtureCache) -> RuleResult:
@@ -56,6 +58,27 @@ def _run_one(rule: type[Rule], fixtures: FixtureCache) -> RuleResult:
             "mlscaffold: please report it with the file that caused it."
         )
         return RuleResult(rule_id(rule), rule.family, describe(rule), Status.SKIPPED, message)
+
+
+def _once_per_missing_path(results: Sequence[RuleResult]) -> tuple[RuleResult, ...]:
+    """Report each missing file once: the first rule (in RESULTS' order) that found it missing owns it.
+
+    A later rule failing only because the same path is missing is skipped, naming the owner.
+    A warning never absorbs a failure (that would turn a failed run into a passing one).
+    """
+    owners: dict[str, RuleResult] = {}
+    kept = []
+    for result in results:
+        owner = owners.get(result.missing) if result.missing else None
+        if result.missing is None or result.status not in (Status.FAILED, Status.WARNING):
+            kept.append(result)
+        elif owner is not None and (owner.status is Status.FAILED or result.status is Status.WARNING):
+            message = f"Skipped: `{result.missing}` is missing (reported by {owner.id})."
+            kept.append(replace(result, status=Status.SKIPPED, message=message, path=None, line=None))
+        else:
+            owners[result.missing] = result
+            kept.append(result)
+    return tuple(kept)
 
 
 def run_checks(
@@ -95,5 +118,5 @@ def run_checks(
         else:
             results[name] = _run_one(rule, fixtures)
     families = tuple(sorted({FAMILIES[r.family] for r in chosen}, key=lambda f: f.order))
-    ordered = tuple(results[rule_id(rule)] for rule in chosen)
+    ordered = _once_per_missing_path([results[rule_id(rule)] for rule in chosen])
     return CheckReport(str(root), families, ordered, tuple(ignored))

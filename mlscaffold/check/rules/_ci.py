@@ -17,6 +17,8 @@ FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 RELEASE_TAG = re.compile(r"^v\d+\.\d+\.\d+(\.dev\d+)?$")
 # mlscaffold's reusable workflows and actions: OWNER/mlscaffold/... (a fork's name comes from zizmor.yml).
 MLSCAFFOLD_TARGET = re.compile(r"^[^/]+/mlscaffold/\.github/")
+# What a repository without workflows is missing (one key, so the absence is reported once).
+WORKFLOW_FILES = f"{WORKFLOW_DIR}/*.yml"
 ZIZMOR_CONFIGS = (".github/zizmor.yml", ".github/zizmor.yaml", "zizmor.yml", "zizmor.yaml")
 
 
@@ -49,7 +51,7 @@ def _no_workflows(rule: type[Rule], ml_repo: RepoView) -> str:
     escape = ml_repo.outside(WORKFLOW_DIR)
     if escape is not None:
         return rule.fail(f"`{escape}` is a symlink that leads outside the repository; not followed.", escape)
-    return rule.fail("No `.github/workflows/*.yml` files found.")
+    return rule.fail(f"No `{WORKFLOW_FILES}` files found.", missing=WORKFLOW_FILES)
 
 
 def is_mlscaffold_target(target: str, patterns: list[str]) -> bool:
@@ -183,6 +185,11 @@ class MLS504(CI):
         `uses: OWNER/mlscaffold/.github/workflows/ci.yml@vX.Y.Z` (never a branch or a moving
         `@v1`). `mlscaffold upgrade` moves these references for you.
         """
+        # Not `requires = {"MLS501"}`: MLS501 also fails when one workflow among valid ones is
+        # broken, and the valid ones must still be judged here. Without any workflow, this
+        # fails with the same missing path as MLS501, so the runner skips it naming MLS501.
+        if not workflows:
+            return _no_workflows(cls, ml_repo)
         patterns = _ref_pinned_patterns(ml_repo)
         calls = [
             (p, line, v)

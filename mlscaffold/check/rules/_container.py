@@ -15,7 +15,10 @@ _ROOT_USER = re.compile(r"^(root|0)(:.*)?$")
 
 
 def _final_stage(ml_repo: RepoView) -> tuple[str, list[Instruction] | None, str]:
-    """Return the Dockerfile's path, its final stage (None when unusable) and why it is unusable."""
+    """Return the Dockerfile's path, its final stage (None when unusable) and why it is unusable.
+
+    The Dockerfile is missing when the stage is None and `ml_repo.missing(path)` says so.
+    """
     path = ml_repo.first_file(*DOCKERFILES) or DOCKERFILES[0]
     text = ml_repo.text(path)
     if text is None:
@@ -47,7 +50,7 @@ class MLS401(Container):
         path = ml_repo.first_file(*DOCKERFILES) or DOCKERFILES[0]
         text = ml_repo.text(path)
         if text is None:
-            return cls.fail(ml_repo.problem(path) + ".")
+            return cls.fail(ml_repo.problem(path) + ".", missing=ml_repo.missing(path))
         stages = dockerfile_stages(text)
         if len(stages) < 2:
             return cls.fail(f"`{path}` has {len(stages)} stage{'s' if len(stages) != 1 else ''}.", path)
@@ -67,7 +70,7 @@ class MLS402(Container):
         """
         path, stage, problem = _final_stage(ml_repo)
         if stage is None:
-            return cls.fail(problem)
+            return cls.fail(problem, missing=ml_repo.missing(path))
         users = [i for i in stage if i.keyword == "USER"]
         if not users:
             return cls.fail(
@@ -93,7 +96,7 @@ class MLS403(Container):
         """
         path, stage, problem = _final_stage(ml_repo)
         if stage is None:
-            return cls.fail(problem)
+            return cls.fail(problem, missing=ml_repo.missing(path))
         checks = [i for i in stage if i.keyword == "HEALTHCHECK"]
         if not checks:
             return cls.fail(f"The final stage of `{path}` has no `HEALTHCHECK`.", path, stage[0].line)
@@ -124,7 +127,7 @@ class MLS404(Container):
         """
         text = ml_repo.text(".dockerignore")
         if text is None:
-            return cls.fail(ml_repo.problem(".dockerignore") + ".")
+            return cls.fail(ml_repo.problem(".dockerignore") + ".", missing=ml_repo.missing(".dockerignore"))
         patterns = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
         missing = [name for name in (".git", ".env") if not _excludes(patterns, name)]
         if missing:

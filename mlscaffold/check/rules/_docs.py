@@ -65,7 +65,7 @@ def _has_sections(
     """Pass when PATH has a section for each REQUIRED topic; EMPTY: an empty file fails as missing."""
     text = ml_repo.text(path)
     if text is None or (empty and not text.strip()):
-        return rule.fail(ml_repo.problem(path) + ".")
+        return rule.fail(ml_repo.problem(path) + ".", missing=ml_repo.missing(path))
     missing = _missing(markdown_sections(text), required)
     if missing:
         return rule.fail(f"`{path}` has no section for: {', '.join(missing)}.", path)
@@ -98,7 +98,7 @@ class MLS101(Scoping):
         """
         text = ml_repo.text(SCOPING)
         if text is None or not text.strip():
-            return cls.fail(ml_repo.problem(SCOPING) + ".")
+            return cls.fail(ml_repo.problem(SCOPING) + ".", missing=ml_repo.missing(SCOPING))
         return True
 
 
@@ -134,7 +134,7 @@ class MLS103(Scoping):
         """
         text = ml_repo.text(SCOPING)
         if text is None:
-            return cls.fail(ml_repo.problem(SCOPING) + ".")
+            return cls.fail(ml_repo.problem(SCOPING) + ".", missing=ml_repo.missing(SCOPING))
         for title, section in _match(markdown_sections(text), SCOPING_SECTIONS).items():
             if section is None:
                 continue

@@ -77,7 +77,7 @@ class MLS601(Security):
         """
         hooks = _hooks(ml_repo)
         if isinstance(hooks, str):
-            return cls.fail(hooks)
+            return cls.fail(hooks, missing=ml_repo.missing(PRE_COMMIT))
         if not _has_hook(hooks, SECRET_HOOKS):
             return cls.fail(f"No secret-detection hook in `{PRE_COMMIT}`.", PRE_COMMIT)
         return True
@@ -97,7 +97,7 @@ class MLS602(Security):
         """
         hooks = _hooks(ml_repo)
         if isinstance(hooks, str):
-            return cls.fail(hooks)
+            return cls.fail(hooks, missing=ml_repo.missing(PRE_COMMIT))
         if not _has_hook(hooks, LARGE_FILE_HOOKS):
             return cls.fail(f"No large-file hook in `{PRE_COMMIT}`.", PRE_COMMIT)
         return True
@@ -141,7 +141,7 @@ class MLS604(Security):
         """
         path = ml_repo.first_file(*LICENSES)
         if path is None:
-            return cls.fail("No `LICENSE` file at the root.")
+            return cls.fail("No `LICENSE` file at the root.", missing=ml_repo.missing(LICENSES[0]))
         if not (ml_repo.text(path) or "").strip():
             return cls.fail(ml_repo.problem(path) + ".", path)
         return True

@@ -35,7 +35,8 @@ class MLS701(Sync):
         `mlscaffold adopt`. This rule only warns.
         """
         if not ml_repo.is_file(ANSWERS_FILE) and ml_repo.outside(ANSWERS_FILE) is None:
-            return cls.fail(f"`{ANSWERS_FILE}` is missing: no template version is recorded.")
+            absent = f"`{ANSWERS_FILE}` is missing: no template version is recorded."
+            return cls.fail(absent, missing=ml_repo.missing(ANSWERS_FILE))
         # Read through the repository guard (never `answers_file.read_project_answers`, which
         # would follow a symlink out of the repository).
         data = load_yaml(ml_repo.text(ANSWERS_FILE))

@@ -30,6 +30,14 @@ def _covering(
     return any(text.search(ml_repo.text(path) or "") for path in test_files)
 
 
+# What a repository without test modules is missing (one key, so the absence is reported once).
+TEST_MODULES = "tests/test_*.py"
+
+
+def _no_tests(rule: type[Rule]) -> str:
+    return rule.fail(f"No `{TEST_MODULES}` (or `test/`) modules found.", missing=TEST_MODULES)
+
+
 class Testing(Rule):
     """Testing rules."""
 
@@ -48,7 +56,7 @@ class MLS301(Testing):
         checkout: unit tests for the code, and tests for the data, the model and the API.
         """
         if not test_files:
-            return cls.fail("No `tests/test_*.py` (or `test/`) modules found.")
+            return _no_tests(cls)
         return True
 
 
@@ -57,12 +65,19 @@ class MLS302(Testing):
 
     audits = ("tests/test_data.py",)
 
+    # MLS301 is a real prerequisite: a test module can only be about a topic if one exists,
+    # and MLS301 fails exactly when there is none. Run without MLS301 (ignored), the first
+    # of these reports the missing test modules and the runner skips the others.
+    requires = frozenset({"MLS301"})
+
     @classmethod
     def check(cls, ml_repo: RepoView, test_files: tuple[str, ...]) -> bool | str:
         """
         Add data-validation tests, for example `tests/test_data.py`: the loader returns the
         expected schema (column names, types, ranges, e.g. with pandera) and rejects bad rows.
         """
+        if not test_files:
+            return _no_tests(cls)
         if not _covering(ml_repo, test_files, DATA_NAMES, DATA_TEXT):
             return cls.fail("No test module is about the data (named `*data*`, `*schema*`, or using pandera).")
         return True
@@ -73,12 +88,16 @@ class MLS303(Testing):
 
     audits = ("tests/test_model.py",)
 
+    requires = frozenset({"MLS301"})  # see MLS302
+
     @classmethod
     def check(cls, ml_repo: RepoView, test_files: tuple[str, ...]) -> bool | str:
         """
         Add model tests, for example `tests/test_model.py`: training is reproducible with a
         fixed seed and the trained model beats the baseline on held-out data.
         """
+        if not test_files:
+            return _no_tests(cls)
         if not _covering(ml_repo, test_files, MODEL_NAMES, MODEL_TEXT):
             return cls.fail("No test module is about the model (named `*model*`, `*train*`, `*quality*` ...).")
         return True
@@ -89,6 +108,8 @@ class MLS304(Testing):
 
     audits = ("tests/test_api.py", "tests/test_predict.py")
 
+    requires = frozenset({"MLS301"})  # see MLS302
+
     @classmethod
     def check(cls, ml_repo: RepoView, test_files: tuple[str, ...]) -> bool | str:
         """
@@ -96,6 +117,8 @@ class MLS304(Testing):
         calling `/health` and `/predict` through FastAPI's `TestClient` (valid and invalid
         requests); for a batch job, `tests/test_predict.py` scoring a small input file.
         """
+        if not test_files:
+            return _no_tests(cls)
         if not _covering(ml_repo, test_files, API_NAMES, API_TEXT):
             return cls.fail("No test module exercises the API or the batch prediction.")
         return True

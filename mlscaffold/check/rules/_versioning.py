@@ -57,7 +57,7 @@ class MLS201(Versioning):
         and models are versioned next to the code.
         """
         if ml_repo.text(DVC_CONFIG) is None:
-            return cls.fail(ml_repo.problem(DVC_CONFIG) + ".")
+            return cls.fail(ml_repo.problem(DVC_CONFIG) + ".", missing=ml_repo.missing(DVC_CONFIG))
         return True
 
 
@@ -75,7 +75,7 @@ class MLS202(Versioning):
         """
         data = load_yaml(ml_repo.text("dvc.yaml"))
         if data is INVALID:
-            return cls.fail(ml_repo.invalid("dvc.yaml", "valid YAML"))
+            return cls.fail(ml_repo.invalid("dvc.yaml", "valid YAML"), missing=ml_repo.missing("dvc.yaml"))
         stages = data.get("stages") if isinstance(data, dict) else None
         if not isinstance(stages, dict) or not stages:
             return cls.fail("`dvc.yaml` declares no `stages:`.", "dvc.yaml")
@@ -100,7 +100,8 @@ class MLS203(Versioning):
         """
         data = load_yaml(ml_repo.text("params.yaml"))
         if data is INVALID:
-            return cls.fail(ml_repo.invalid("params.yaml", "valid YAML"))
+            unusable = ml_repo.invalid("params.yaml", "valid YAML")
+            return cls.fail(unusable, missing=ml_repo.missing("params.yaml"))
         if not isinstance(data, dict) or not data:
             return cls.fail("`params.yaml` is not a mapping of parameters.", "params.yaml")
         return True
@@ -147,7 +148,7 @@ class MLS205(Versioning):
         """
         text = ml_repo.text(DVC_CONFIG)
         if text is None:
-            return cls.fail(ml_repo.problem(DVC_CONFIG) + ".")
+            return cls.fail(ml_repo.problem(DVC_CONFIG) + ".", missing=ml_repo.missing(DVC_CONFIG))
         config = dvc_config(text)
         default = config.get("core", {}).get("remote")
         if not default:
