@@ -23,7 +23,8 @@ _LABELS = {
 
 
 def _check_text(check: CheckSummary) -> str:
-    return f"check: {check.passed} passed, {check.failed} failed, {check.warning} warnings"
+    warnings = f"{check.warning} warning{'' if check.warning == 1 else 's'}"
+    return f"check: {check.passed} passed, {check.failed} failed, {warnings}"
 
 
 def _version_text(repo: RepoStatus, newest: str | None) -> str:

@@ -16,11 +16,15 @@ _LABELS = {Status.PASSED: "PASS", Status.FAILED: "FAIL", Status.WARNING: "WARN",
 _ICONS = {Status.PASSED: "✅", Status.FAILED: "❌", Status.WARNING: "⚠️", Status.SKIPPED: "⏭️"}
 
 
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _summary(report: CheckReport) -> str:
     counts = [
         f"{report.count(Status.PASSED)} passed",
         f"{report.count(Status.FAILED)} failed",
-        f"{report.count(Status.WARNING)} warnings",
+        _count(report.count(Status.WARNING), "warning"),
         f"{report.count(Status.SKIPPED)} skipped",
     ]
     if report.ignored:

@@ -128,7 +128,7 @@ def test_check_github_format_writes_escaped_annotations(good_repo: Path, newest_
     warning = next(line for line in lines if line.startswith("::warning "))
     assert warning.startswith("::warning title=MLS701 Template answers recorded")
     assert len([line for line in lines if line.startswith("::")]) == 2
-    assert lines[-1] == "mlscaffold check: 28 rules: 26 passed, 1 failed, 1 warnings, 0 skipped."
+    assert lines[-1] == "mlscaffold check: 28 rules: 26 passed, 1 failed, 1 warning, 0 skipped."
 
 
 def test_check_markdown_format_summarises_for_the_job_summary(good_repo: Path) -> None:

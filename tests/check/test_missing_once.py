@@ -114,7 +114,7 @@ def test_text_and_github_outputs_show_the_skips_and_agree_on_counts(tmp_path: Pa
     counts = report["summary"]
     line = (
         f"28 rules: {counts['passed']} passed, {counts['failed']} failed, "
-        f"{counts['warning']} warnings, {counts['skipped']} skipped."
+        f"{counts['warning']} warning{'' if counts['warning'] == 1 else 's'}, {counts['skipped']} skipped."
     )
     text = runner.invoke(cli.app, ["check", str(repo)])
     assert text.exit_code == 3
