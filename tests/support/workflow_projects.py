@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -66,9 +67,15 @@ def resolver_for(repository: str) -> Callable[[str], Callee | None]:
             file = file / "action.yml"
         if not file.is_file():
             return None
-        return parse_callee(file.read_text(encoding="utf-8"))
+        return _parsed(file.read_text(encoding="utf-8"))
 
     return resolve
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed(text: str) -> Callee:
+    """Parse a callee once per content: the contract tests resolve the same files hundreds of times."""
+    return parse_callee(text)
 
 
 def is_mlscaffold(repository: str) -> Callable[[str], bool]:
