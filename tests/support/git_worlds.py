@@ -109,7 +109,6 @@ def project_env() -> dict[str, str]:
     uv = find_uv()
     assert uv is not None, "uv is a test dependency"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VIRTUAL_ENV", "UV_"))}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a fresh environment imports much faster with bytecode
     env.update(
         {
             "PATH": f"{Path(uv).parent}{os.pathsep}{env['PATH']}",
