@@ -2,8 +2,9 @@
 
 test_act_runs.py and test_act_deploy.py run every workflow on the default project (and the
 image on these two); this runs what those leave out for them: CI and the scheduled drift check
-on a fresh clone, a drift dispatch on drifted data that retrains, training that opens a pull
-request, and, for the batch job, staging.
+on a fresh clone, and a drift dispatch on drifted data whose training run opens a pull request
+with the lock (the training of a fresh clone, the other path of train.yml, runs on the default
+project in test_act_runs.py); for the batch job, staging and an image of a kept model.
 """
 
 from __future__ import annotations
@@ -123,35 +124,6 @@ def test_dispatched_drift_retrains_with_the_drifted_data(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert_drift_dispatch_retrains(run_workflow, shape_with_data, act_cache, github, capsys)
-
-
-def test_training_opens_a_pull_request_with_the_lock(
-    run_workflow: ModuleType,
-    shape: Path,
-    act_cache: Path,
-    github: FakeGitHub,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    repository = f"my-org/{shape.name}"
-    origin = github.git_dirs[repository]
-    argv = ["--project", str(shape), "--workflow", TRAIN, "--find-links", str(act_cache / "wheels")]
-    argv += ["--env", f"GITHUB_API_URL={github.url}", "--push-to", str(origin), "--event", "workflow_dispatch"]
-
-    status = run_workflow.main(argv)
-
-    out = capsys.readouterr().out
-    assert status == 0, summary(out)
-    assert "Running stage 'evaluate'" in out
-    [pull] = github.pulls[repository]
-    assert (pull["head"]["ref"], pull["base"]["ref"]) == ("mlscaffold/train", "main")
-    assert "Metrics against main" in pull["body"]
-    files = subprocess.run(
-        ["git", "--git-dir", str(origin), "show", "--name-only", "--format=", "mlscaffold/train"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    assert "dvc.lock" in files
 
 
 def test_staging_deploy_of_a_batch_job_moves_the_staging_tag(

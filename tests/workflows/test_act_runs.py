@@ -277,6 +277,7 @@ def assert_drift_dispatch_retrains(
     out = capsys.readouterr().out
     assert status == 0, summary_of(out)
     assert "added incoming/drifted.csv (300 rows)" in out
+    assert "Running stage 'evaluate'" in out  # retrained and evaluated, not just committed
     [pull] = github.pulls[repository]
     assert (pull["head"]["ref"], pull["base"]["ref"]) == ("mlscaffold/train", "main")
     assert "Metrics against main" in pull["body"] and "incoming/drifted.csv" in pull["body"]
