@@ -202,9 +202,10 @@ def stored_objects(storage: Path) -> set[Path]:
 
 
 def test_scheduled_drift_check_pulls_the_data_and_runs_when_it_is_reachable(
-    run_workflow: ModuleType, project_with_data: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
+    run_workflow: ModuleType, trained_project: Path, act_cache: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    argv = ["--project", str(project_with_data), "--workflow", DRIFT, "--event", "schedule"]
+    # The trained project's remote is a folder on this host, which the check only reads.
+    argv = ["--project", str(trained_project), "--workflow", DRIFT, "--event", "schedule"]
     status = run_workflow.main([*argv, "--find-links", str(act_cache / "wheels")])
 
     out = capsys.readouterr().out
@@ -736,18 +737,26 @@ DVC_ROLE = "arn:aws:iam::210987654321:role/ml-dvc-read"
 OIDC_KEY = "ASIASTANDIN210987654321"  # what the configure-aws-credentials stand-in hands out for DVC_ROLE
 
 
-@pytest.fixture
-def s3_project(tmp_path: Path, template_bundle: Path) -> Path:
-    """Return a project whose DVC remote is s3, trained here: its cache is what the bucket will hold."""
+@pytest.fixture(scope="module")
+def s3_project_template(template_bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a project whose DVC remote is s3, trained here once: its cache is what the bucket will hold."""
     from mlscaffold.generate import create_project
 
-    project = tmp_path / "s3-project"
+    project = tmp_path_factory.mktemp("s3") / "s3-project"
     create_project(
         project, use_defaults=True, data={"dvc_remote": "s3", "dvc_remote_url": "s3://ml-data/churn"}
     )
     project_tool(project, "dvc", "repro", "--quiet")
     shutil.rmtree(project / ".venv")
     return project
+
+
+@pytest.fixture
+def s3_project(s3_project_template: Path, tmp_path: Path) -> Path:
+    """Return a private copy of the trained s3 project."""
+    target = tmp_path / s3_project_template.name
+    shutil.copytree(s3_project_template, target, symlinks=True)
+    return target
 
 
 def point_at(project: Path, s3: FakeS3) -> None:
