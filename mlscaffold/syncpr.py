@@ -154,11 +154,10 @@ def plain(value: str) -> str:
     return _PING.sub("\\1\u2060", escaped)
 
 
-def _section(title: str, paths: list[str], checkbox: bool = False) -> list[str]:
+def _section(title: str, paths: list[str]) -> list[str]:
     if not paths:
         return []
-    mark = "- [ ] " if checkbox else "- "
-    return [f"### {title} ({len(paths)})", "", *(f"{mark}{code(path)}" for path in paths), ""]
+    return [f"### {title} ({len(paths)})", "", *(f"- {code(path)}" for path in paths), ""]
 
 
 def _fit(lines: list[str], ending: list[str]) -> str:

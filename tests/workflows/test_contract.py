@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from mlscaffold.answers_file import read_project_answers
-from mlscaffold.workflows import check_calls, parse_callee
+from mlscaffold.workflows import parse_callee
 from mlscaffold.yamlio import find_uses_refs, load_text
 
+from support.workflow_contract import check_calls
 from support.workflow_projects import FORKS, OURS, ROOT, WORKFLOW_COMBINATIONS, is_mlscaffold, resolver_for
 
 
