@@ -4,10 +4,11 @@ The class docstring is the rule's one-line description; the docstring of its
 `check()` is the failure message in Markdown and says how to fix it. `check()`
 takes fixtures by parameter name (see `_fixtures.py`) and returns True (pass),
 False (fail with the docstring), a string (fail with that message: use
-`fail()` so the fix is included; `fail(..., missing=PATH)` when the file it
-audits does not exist, so the runner reports that file once) or None (skipped). `requires` names rules
-that must pass before this one runs; `audits` names the files it reads (globs
-over repository paths), from which the docs say which rules audit a file.
+`fail()` so the fix is included, with `missing=PATH` when the file it audits
+does not exist, so the runner reports that file once) or None (skipped).
+`requires` names rules that must pass before this one runs; `audits` names the
+files it reads (globs over repository paths), from which the docs say which
+rules audit a file.
 """
 
 from __future__ import annotations
