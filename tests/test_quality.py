@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 MAX_MODULE_LINES = 400
@@ -31,6 +36,16 @@ def run(*cmd: str) -> subprocess.CompletedProcess[str]:
 def test_static_checks_pass(cmd: tuple[str, ...]) -> None:
     proc = run(*cmd)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_import_linter_keeps_at_least_three_contracts() -> None:
+    """The layers, plus the contracts inside `check/` and `cli/` (issue 17): none dropped quietly."""
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        declared = tomllib.load(handle)["tool"]["importlinter"]["contracts"]
+    proc = run(str(BIN / "lint-imports"))
+    kept = re.search(r"Contracts: (\d+) kept, 0 broken", proc.stdout)
+    assert kept is not None, proc.stdout + proc.stderr
+    assert int(kept.group(1)) == len(declared) >= 3
 
 
 def test_no_module_is_a_god_object() -> None:
